@@ -1,0 +1,3 @@
+"""Parlour: self-hostable customer messaging."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""The HTTP surface: every domain's router, error mapping, health and metrics."""

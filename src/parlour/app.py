@@ -1,0 +1,88 @@
+"""create_app(): the ASGI application with its routers, middleware and background worker."""
+
+import asyncio
+import logging
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from fastapi import FastAPI
+
+from parlour import __version__, wiring
+from parlour.api import errors
+from parlour.api.metrics import RequestMetrics
+from parlour.api.router import router
+from parlour.db import Database
+from parlour.http import BodySizeLimit
+from parlour.jobs.worker import Worker
+from parlour.realtime.bus import MemoryBus
+from parlour.settings import Settings, get_settings
+
+
+def configure_logging(settings: Settings) -> None:
+    level = getattr(logging, settings.log_level.upper())
+    logging.basicConfig(level=level, stream=sys.stderr, format="%(message)s")
+    renderer: Any = (
+        structlog.processors.JSONRenderer() if settings.log_format == "json" else structlog.dev.ConsoleRenderer()
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        cache_logger_on_first_use=True,
+    )
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings)
+    wiring.install()
+    owns_db = db is None
+    database = db or Database(settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    bus = MemoryBus()
+    database.on_commit(bus.publish_rows)
+    worker = Worker(database, settings) if settings.run_jobs else None
+    if worker is not None:
+        database.on_commit(lambda _rows: worker.wake())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(worker.run(), name="parlour-worker") if worker else None
+        try:
+            yield
+        finally:
+            if worker is not None and task is not None:
+                await worker.stop()
+                task.cancel()
+                try:
+                    await task
+                except asyncio.CancelledError:
+                    pass
+            if owns_db:
+                await database.dispose()
+
+    app = FastAPI(
+        title="Parlour API",
+        version=__version__,
+        description="Customer messaging. The server API follows Sunshine Conversations v2 under /v2/apps/{appId}.",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url="/redoc",
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    app.state.db = database
+    app.state.bus = bus
+    app.state.worker = worker
+    errors.install(app)
+    app.include_router(router)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestMetrics)
+    return app

@@ -1,0 +1,176 @@
+"""The `parlour` command: run the server, migrate, and manage accounts from a shell."""
+
+import asyncio
+import getpass
+import json
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
+
+import typer
+
+from parlour import migrate as migrations
+from parlour import wiring
+from parlour.accounts import actions as account_actions
+from parlour.accounts import queries as account_queries
+from parlour.db import Database
+from parlour.lib.errors import ParlourError
+from parlour.onboarding import actions as onboarding
+from parlour.people import actions as people_actions
+from parlour.settings import get_settings
+
+app = typer.Typer(
+    help="Parlour: self-hostable customer messaging. Settings come from PARLOUR_* environment variables.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+T = TypeVar("T")
+
+
+def _run(work: Callable[[Database], Awaitable[T]]) -> T:
+    settings = get_settings()
+    wiring.install()
+
+    async def main() -> T:
+        db = Database(settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+        try:
+            return await work(db)
+        finally:
+            await db.dispose()
+
+    try:
+        return asyncio.run(main())
+    except ParlourError as exc:
+        typer.secho(f"error: {exc.title}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from None
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default PARLOUR_HOST or 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default PARLOUR_PORT or 8000).")] = None,
+    migrate: Annotated[bool, typer.Option(help="Apply database migrations before serving.")] = True,
+) -> None:
+    """Serve the API (and run background jobs) until interrupted."""
+    import uvicorn  # noqa: PLC0415 - only this command needs the server
+
+    settings = get_settings()
+    if migrate:
+        migrations.upgrade(settings.database_url)
+    uvicorn.run(
+        "parlour.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level,
+        access_log=False,
+    )
+
+
+@app.command()
+def migrate(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+    down: Annotated[bool, typer.Option("--down", help="Downgrade to REVISION instead.")] = False,
+) -> None:
+    """Apply (or with --down, revert) database migrations."""
+    url = get_settings().database_url
+    if down:
+        migrations.downgrade(url, revision)
+    else:
+        migrations.upgrade(url, revision)
+    typer.echo(f"database at {revision}: {url}")
+
+
+@app.command()
+def demo() -> None:
+    """Create the demo account (once) and print its sign-in and API credentials."""
+    migrations.upgrade(get_settings().database_url)
+
+    async def work(db: Database) -> onboarding.Demo:
+        async with db.transaction() as session:
+            return await onboarding.do_seed_demo(session)
+
+    seeded = _run(work)
+    base = get_settings().base_url
+    typer.echo("")
+    typer.secho("Parlour demo account " + ("created" if seeded.created else "ready"), bold=True)
+    typer.echo(f"  App id:        {seeded.account.id}")
+    typer.echo(f"  Admin sign-in: {onboarding.DEMO_ADMIN_EMAIL} / {onboarding.DEMO_PASSWORD}")
+    typer.echo(f"  Agent sign-in: {onboarding.DEMO_AGENT_EMAIL} / {onboarding.DEMO_PASSWORD}")
+    typer.echo(f"  API key:       {seeded.key_id}")
+    typer.echo(f"  API secret:    {seeded.secret}")
+    typer.echo(f"  Try it:        curl -u {seeded.key_id}:{seeded.secret} {base}/v2/apps/{seeded.account.id}")
+    typer.echo(f"  API docs:      {base}/docs")
+    typer.echo("")
+
+
+@app.command("create-account")
+def create_account(
+    name: Annotated[str, typer.Argument(help="Short handle: lowercase letters, digits, - or _.")],
+    display_name: Annotated[str | None, typer.Option(help="Name shown to customers.")] = None,
+    mode: Annotated[str, typer.Option(help="messaging or live_chat.")] = "messaging",
+    locale: Annotated[str, typer.Option(help="Default locale, e.g. en or fr.")] = "en",
+    time_zone: Annotated[str, typer.Option(help="IANA time zone, e.g. Europe/Paris.")] = "UTC",
+) -> None:
+    """Create an account (app) with its switchboard and a first group; print it as JSON."""
+
+    async def work(db: Database) -> dict[str, str]:
+        async with db.transaction() as session:
+            account = await onboarding.do_create_account(
+                session, name=name, display_name=display_name, mode=mode, locale=locale, time_zone=time_zone
+            )
+            return {"app_id": account.id, "name": account.name}
+
+    typer.echo(json.dumps(_run(work)))
+
+
+@app.command("create-staff")
+def create_staff(
+    account: Annotated[str, typer.Option(help="Account name.")],
+    email: Annotated[str, typer.Option(help="Sign-in email.")],
+    name: Annotated[str, typer.Option(help="Full name.")],
+    role: Annotated[str, typer.Option(help="admin or agent.")] = "agent",
+    password_env: Annotated[
+        str, typer.Option(help="Read the password from this environment variable instead of prompting.")
+    ] = "PARLOUR_STAFF_PASSWORD",
+) -> None:
+    """Create a staff member (admin or agent) in an account."""
+    password = os.environ.get(password_env) or (getpass.getpass("Password: ") if sys.stdin.isatty() else "")
+    if not password:
+        typer.secho(f"error: set {password_env} or run in a terminal to be prompted", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2)
+
+    async def work(db: Database) -> dict[str, str]:
+        async with db.transaction() as session:
+            found = await account_queries.get_account_by_name(session, account)
+            if found is None:
+                raise ParlourError(f"no account named {account!r}")
+            staff = await people_actions.do_create_staff(
+                session, found, email=email, name=name, role=role, password=password
+            )
+            return {"staff_id": staff.id, "email": staff.email, "role": staff.role}
+
+    typer.echo(json.dumps(_run(work)))
+
+
+@app.command("create-api-key")
+def create_api_key(
+    account: Annotated[str, typer.Option(help="Account name.")],
+    display_name: Annotated[str, typer.Option(help="A name to recognise the key by.")] = "CLI key",
+) -> None:
+    """Create an API key for the server API; print {"app_id", "key_id", "secret"} (shown once)."""
+
+    async def work(db: Database) -> dict[str, str]:
+        async with db.transaction() as session:
+            found = await account_queries.get_account_by_name(session, account)
+            if found is None:
+                raise ParlourError(f"no account named {account!r}")
+            new = await account_actions.do_create_api_key(session, found, display_name=display_name)
+            return {"app_id": found.id, "key_id": new.key.id, "secret": new.secret}
+
+    typer.echo(json.dumps(_run(work)))
+
+
+def main() -> None:
+    app()

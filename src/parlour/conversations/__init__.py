@@ -1,0 +1,1 @@
+"""Conversations, participants, messages and activities (typing, read)."""

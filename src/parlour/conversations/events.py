@@ -1,0 +1,10 @@
+"""Event types this domain records (Sunshine Conversations webhook trigger names)."""
+
+CONVERSATION_CREATE = "conversation:create"
+CONVERSATION_REMOVE = "conversation:remove"
+CONVERSATION_JOIN = "conversation:join"
+CONVERSATION_LEAVE = "conversation:leave"
+CONVERSATION_MESSAGE = "conversation:message"
+CONVERSATION_READ = "conversation:read"
+CONVERSATION_TYPING = "conversation:typing"
+MESSAGES_DELETED = "conversation:messages:deleted"

@@ -1,0 +1,101 @@
+"""Transport helpers shared by every domain's routes: the per-process Database, body-size limit
+and the wording of validation errors. No business rule lives in this module."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from parlour.db import Database
+from parlour.lib.pagination import Page
+
+
+def get_db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def describe_validation_errors(errors: Sequence[Any]) -> str:
+    parts = []
+    for error in list(errors)[:5]:
+        location = [str(p) for p in error.get("loc", ()) if p != "body"]
+        where = ".".join(location) or "body"
+        kind = error.get("type", "")
+        if kind == "extra_forbidden":
+            message = "is not a known field"
+        elif kind == "json_invalid":
+            where, message = "body", "is not valid JSON"
+        elif kind == "missing" and where == "body":
+            message = "a JSON body is required"
+        else:
+            message = str(error.get("msg", "is invalid"))
+        parts.append(f"{where}: {message}")
+    return "Invalid request: " + "; ".join(parts)
+
+
+class BodySizeLimit:
+    """Refuse request bodies over the limit before they are read into memory (413)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await _too_large(send, self.max_bytes)
+            return
+        seen = 0
+
+        async def limited_receive() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise BodyTooLarge()
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except BodyTooLarge:
+            await _too_large(send, self.max_bytes)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+async def _too_large(send: Send, limit: int) -> None:
+    body = (
+        '{"errors":[{"code":"payload_too_large","title":"The request body is larger than '
+        f'{limit} bytes"}}]}}'
+    ).encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def page_meta(page: Page[Any]) -> dict[str, Any]:
+    meta: dict[str, Any] = {"hasMore": page.has_more}
+    if page.after_cursor:
+        meta["afterCursor"] = page.after_cursor
+    if page.before_cursor:
+        meta["beforeCursor"] = page.before_cursor
+    return meta
+
+
+def page_links(request: Request, page: Page[Any]) -> dict[str, str]:
+    """`next` while more records follow; `prev` once the client has paged away from the start."""
+    links: dict[str, str] = {}
+    base = str(request.url.remove_query_params(["page[after]", "page[before]"]))
+    joiner = "&" if "?" in base else "?"
+    if page.has_more and page.after_cursor and "page[before]" not in request.query_params:
+        links["next"] = f"{base}{joiner}page[after]={page.after_cursor}"
+    if page.before_cursor and ("page[after]" in request.query_params or "page[before]" in request.query_params):
+        links["prev"] = f"{base}{joiner}page[before]={page.before_cursor}"
+    return links

@@ -1,0 +1,11 @@
+"""One module per job kind; `HANDLERS` maps each kind name to its idempotent handler."""
+
+from parlour.jobs.kinds import tickets, webhooks
+from parlour.jobs.kinds.base import Handler
+
+HANDLERS: dict[str, Handler] = {
+    webhooks.KIND: webhooks.deliver,
+    tickets.KIND: tickets.close_solved,
+}
+
+__all__ = ["HANDLERS", "Handler"]

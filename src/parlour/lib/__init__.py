@@ -1,0 +1,1 @@
+"""Domain-free helpers. Nothing here imports a domain package or the database layer."""

@@ -1,0 +1,1 @@
+"""Setting up a new account with everything it needs on day one, and the demo account."""

@@ -1,0 +1,27 @@
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from parlour.db import Base, JSONType, UTCDateTime
+
+
+class EventRecord(Base):
+    __tablename__ = "events"
+
+    # Integer on SQLite so that it is the rowid alias (AUTOINCREMENT-free, still increasing).
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(24), ForeignKey("accounts.id", ondelete="CASCADE"))
+    conversation_id: Mapped[str | None] = mapped_column(String(24))
+    user_id: Mapped[str | None] = mapped_column(String(24))
+    type: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    webhooks_pending: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        Index("ix_events_account_id_id", "account_id", "id"),
+        Index("ix_events_conversation_id_id", "conversation_id", "id"),
+        Index("ix_events_webhooks_pending", "webhooks_pending", "id"),
+    )

@@ -1,0 +1,87 @@
+"""Recording an event: one row in the same transaction as the change it describes."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parlour.db import OUTBOX_KEY
+from parlour.lib import clock
+from parlour.outbox.models import EventRecord
+
+# Event types that custom integrations may subscribe to with webhooks (Sunshine trigger names).
+WEBHOOK_TRIGGERS = frozenset(
+    {
+        "conversation:create",
+        "conversation:remove",
+        "conversation:join",
+        "conversation:leave",
+        "conversation:message",
+        "conversation:read",
+        "conversation:typing",
+        "conversation:postback",
+        "switchboard:acceptControl",
+        "switchboard:offerControl",
+        "switchboard:passControl",
+        "switchboard:releaseControl",
+        "user:merge",
+        "user:update",
+        "user:remove",
+        "ticket:created",
+        "ticket:updated",
+    }
+)
+
+
+@dataclass(frozen=True)
+class CommittedEvent:
+    """What after-commit listeners (the real-time bus) receive."""
+
+    id: int
+    account_id: str
+    conversation_id: str | None
+    user_id: str | None
+    type: str
+    payload: dict[str, Any]
+    created_at: datetime
+
+
+async def record(
+    session: AsyncSession,
+    *,
+    account_id: str,
+    type: str,
+    payload: dict[str, Any],
+    conversation_id: str | None = None,
+    user_id: str | None = None,
+) -> EventRecord:
+    row = EventRecord(
+        account_id=account_id,
+        conversation_id=conversation_id,
+        user_id=user_id,
+        type=type,
+        payload=payload,
+        created_at=clock.now(),
+        webhooks_pending=type in WEBHOOK_TRIGGERS,
+    )
+    session.add(row)
+    pending: list[EventRecord] = session.info.setdefault(OUTBOX_KEY, [])
+    pending.append(row)
+    await session.flush()
+    return row
+
+
+def as_committed(rows: list[EventRecord]) -> list[CommittedEvent]:
+    return [
+        CommittedEvent(
+            id=row.id,
+            account_id=row.account_id,
+            conversation_id=row.conversation_id,
+            user_id=row.user_id,
+            type=row.type,
+            payload=row.payload,
+            created_at=row.created_at,
+        )
+        for row in rows
+    ]

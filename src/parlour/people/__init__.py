@@ -1,0 +1,1 @@
+"""People: staff (admins, agents) with their groups, and end users (customers)."""

@@ -1,0 +1,137 @@
+"""Reads for staff, groups and end users."""
+
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parlour.lib import clock, sealing
+from parlour.people.errors import GroupNotFound, StaffNotFound, UserNotFound
+from parlour.people.models import EndUser, Group, GroupMembership, Staff
+
+hasher = PasswordHasher()
+# Verifying against this when the email is unknown keeps both failures equally slow.
+_DUMMY_HASH = hasher.hash("not-a-real-password")
+
+
+async def get_user(session: AsyncSession, account_id: str, user_id: str) -> EndUser | None:
+    user = await session.get(EndUser, user_id)
+    return user if user is not None and user.account_id == account_id else None
+
+
+async def get_user_by_external_id(session: AsyncSession, account_id: str, external_id: str) -> EndUser | None:
+    found: EndUser | None = await session.scalar(
+        select(EndUser).where(EndUser.account_id == account_id, EndUser.external_id == external_id)
+    )
+    return found
+
+
+async def get_user_or_raise(session: AsyncSession, account_id: str, id_or_external_id: str) -> EndUser:
+    """The server API addresses users by id or by external id, id first."""
+    user = await get_user(session, account_id, id_or_external_id)
+    if user is None:
+        user = await get_user_by_external_id(session, account_id, id_or_external_id)
+    if user is None:
+        raise UserNotFound()
+    return user
+
+
+async def get_user_by_client_token(session: AsyncSession, account_id: str, token: str) -> EndUser | None:
+    found: EndUser | None = await session.scalar(
+        select(EndUser).where(EndUser.client_token_digest == sealing.digest(token), EndUser.account_id == account_id)
+    )
+    return found
+
+
+async def list_users_by_email(session: AsyncSession, account_id: str, email: str) -> list[EndUser]:
+    rows = await session.scalars(
+        select(EndUser).where(EndUser.account_id == account_id, EndUser.email == email).order_by(EndUser.id).limit(100)
+    )
+    return list(rows)
+
+
+def user_json(user: EndUser) -> dict[str, Any]:
+    identities = []
+    if user.email:
+        identities.append(
+            {"type": "email", "value": user.email, "verification": "verified" if user.email_verified else "unverified"}
+        )
+    return {
+        "id": user.id,
+        "externalId": user.external_id,
+        "authenticated": user.authenticated,
+        "signedUpAt": clock.iso(user.signed_up_at),
+        "toBeRetained": False,
+        "profile": {
+            "givenName": user.given_name,
+            "surname": user.surname,
+            "email": user.email,
+            "avatarUrl": user.avatar_url,
+            "locale": user.locale,
+        },
+        "metadata": user.metadata_ or {},
+        "identities": identities,
+    }
+
+
+def display_name(user: EndUser) -> str:
+    name = " ".join(part for part in (user.given_name, user.surname) if part)
+    return name or user.email or "Customer"
+
+
+async def get_staff(session: AsyncSession, account_id: str, staff_id: str) -> Staff | None:
+    staff = await session.get(Staff, staff_id)
+    return staff if staff is not None and staff.account_id == account_id else None
+
+
+async def get_staff_or_raise(session: AsyncSession, account_id: str, staff_id: str) -> Staff:
+    staff = await get_staff(session, account_id, staff_id)
+    if staff is None:
+        raise StaffNotFound()
+    return staff
+
+
+async def get_staff_by_email(session: AsyncSession, account_id: str, email: str) -> Staff | None:
+    found: Staff | None = await session.scalar(
+        select(Staff).where(Staff.account_id == account_id, Staff.email == email.strip().lower())
+    )
+    return found
+
+
+async def list_staff(session: AsyncSession, account_id: str) -> list[Staff]:
+    return list(await session.scalars(select(Staff).where(Staff.account_id == account_id).order_by(Staff.name)))
+
+
+async def check_staff_password(session: AsyncSession, account_id: str, email: str, password: str) -> Staff | None:
+    """The staff member if the email and password match an active account member, else None."""
+    staff = await get_staff_by_email(session, account_id, email)
+    try:
+        hasher.verify(staff.password_hash if staff is not None else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if staff is None or not staff.active:
+        return None
+    return staff
+
+
+async def get_group_or_raise(session: AsyncSession, account_id: str, group_id: str) -> Group:
+    group = await session.get(Group, group_id)
+    if group is None or group.account_id != account_id:
+        raise GroupNotFound()
+    return group
+
+
+async def list_groups(session: AsyncSession, account_id: str) -> list[Group]:
+    return list(await session.scalars(select(Group).where(Group.account_id == account_id).order_by(Group.name)))
+
+
+async def group_member_ids(session: AsyncSession, group_id: str) -> list[str]:
+    rows = await session.scalars(select(GroupMembership.staff_id).where(GroupMembership.group_id == group_id))
+    return list(rows)
+
+
+async def groups_of_staff(session: AsyncSession, staff_id: str) -> list[str]:
+    rows = await session.scalars(select(GroupMembership.group_id).where(GroupMembership.staff_id == staff_id))
+    return list(rows)

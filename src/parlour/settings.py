@@ -1,0 +1,53 @@
+"""Server settings: one typed object read from environment variables (`PARLOUR_*`).
+
+Business policy (per account) lives in database rows, never here. Every field is listed in the
+README; `parlour settings` is not needed because `--help` of each command names what it reads.
+"""
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_KEY = "development-only-secret-key-change-me"  # noqa: S105 - refused outside development
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PARLOUR_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    database_url: str = "sqlite+aiosqlite:///./var/parlour.db"
+    redis_url: str | None = None
+    # Encrypts stored API-key and signing-key secrets (they must be recoverable to verify JWTs).
+    secret_key: str = DEV_SECRET_KEY
+    public_url: str | None = None
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: Literal["console", "json"] = "console"
+    max_body_bytes: int = Field(default=100 * 1024, ge=1024)
+    run_jobs: bool = True
+    job_poll_seconds: float = Field(default=0.5, gt=0)
+    job_lease_seconds: float = Field(default=60.0, gt=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=30)
+    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_defaults(self) -> "Settings":
+        if self.env == "production" and (self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < 32):
+            raise ValueError(
+                "PARLOUR_SECRET_KEY must be set to a random value of at least 32 characters "
+                "when PARLOUR_ENV=production"
+            )
+        return self
+
+    @property
+    def base_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,114 @@
+"""Reads for integrations, switchboards and switchboard integrations."""
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parlour.conversations import queries as conversation_queries
+from parlour.conversations.models import Conversation
+from parlour.lib import clock
+from parlour.switchboard.errors import IntegrationNotFound, SwitchboardIntegrationNotFound, SwitchboardNotFound
+from parlour.switchboard.models import Integration, Switchboard, SwitchboardIntegration
+
+
+async def get_switchboard(session: AsyncSession, account_id: str) -> Switchboard | None:
+    found: Switchboard | None = await session.scalar(select(Switchboard).where(Switchboard.account_id == account_id))
+    return found
+
+
+async def get_switchboard_or_raise(session: AsyncSession, account_id: str, switchboard_id: str) -> Switchboard:
+    switchboard = await session.get(Switchboard, switchboard_id)
+    if switchboard is None or switchboard.account_id != account_id:
+        raise SwitchboardNotFound()
+    return switchboard
+
+
+async def list_switchboard_integrations(session: AsyncSession, switchboard_id: str) -> list[SwitchboardIntegration]:
+    rows = await session.scalars(
+        select(SwitchboardIntegration)
+        .where(SwitchboardIntegration.switchboard_id == switchboard_id)
+        .order_by(SwitchboardIntegration.created_at, SwitchboardIntegration.id)
+    )
+    return list(rows)
+
+
+async def get_switchboard_integration(session: AsyncSession, account_id: str, sbi_id: str) -> SwitchboardIntegration | None:
+    sbi = await session.get(SwitchboardIntegration, sbi_id)
+    return sbi if sbi is not None and sbi.account_id == account_id else None
+
+
+async def get_switchboard_integration_or_raise(
+    session: AsyncSession, switchboard: Switchboard, sbi_id: str
+) -> SwitchboardIntegration:
+    sbi = await session.get(SwitchboardIntegration, sbi_id)
+    if sbi is None or sbi.switchboard_id != switchboard.id:
+        raise SwitchboardIntegrationNotFound()
+    return sbi
+
+
+async def get_integration_or_raise(session: AsyncSession, account_id: str, integration_id: str) -> Integration:
+    integration = await session.get(Integration, integration_id)
+    if integration is None or integration.account_id != account_id:
+        raise IntegrationNotFound()
+    return integration
+
+
+async def list_integrations(session: AsyncSession, account_id: str) -> list[Integration]:
+    rows = await session.scalars(
+        select(Integration).where(Integration.account_id == account_id).order_by(Integration.created_at, Integration.id)
+    )
+    return list(rows)
+
+
+async def state_of(session: AsyncSession, conversation: Conversation) -> tuple[
+    SwitchboardIntegration | None, SwitchboardIntegration | None
+]:
+    active = pending = None
+    if conversation.active_switchboard_integration_id:
+        active = await session.get(SwitchboardIntegration, conversation.active_switchboard_integration_id)
+    if conversation.pending_switchboard_integration_id:
+        pending = await session.get(SwitchboardIntegration, conversation.pending_switchboard_integration_id)
+    return active, pending
+
+
+def switchboard_json(switchboard: Switchboard) -> dict[str, Any]:
+    return {
+        "id": switchboard.id,
+        "enabled": switchboard.enabled,
+        "defaultSwitchboardIntegrationId": switchboard.default_switchboard_integration_id,
+    }
+
+
+def switchboard_integration_json(sbi: SwitchboardIntegration) -> dict[str, Any]:
+    return {
+        "id": sbi.id,
+        "name": sbi.name,
+        "integrationId": sbi.integration_id,
+        "integrationType": sbi.integration_type,
+        "deliverStandbyEvents": sbi.deliver_standby_events,
+        "nextSwitchboardIntegrationId": sbi.next_switchboard_integration_id,
+        "messageHistoryCount": sbi.message_history_count,
+    }
+
+
+def control_json(sbi: SwitchboardIntegration | None) -> dict[str, Any] | None:
+    if sbi is None:
+        return None
+    return {"id": sbi.id, "name": sbi.name, "integrationId": sbi.integration_id, "integrationType": sbi.integration_type}
+
+
+def integration_json(integration: Integration) -> dict[str, Any]:
+    return {
+        "id": integration.id,
+        "type": integration.type,
+        "status": integration.status,
+        "displayName": integration.display_name,
+        "createdAt": clock.iso(integration.created_at),
+    }
+
+
+async def conversation_with_control(session: AsyncSession, conversation: Conversation) -> dict[str, Any]:
+    """The API shape of a conversation, with its active and pending switchboard integrations."""
+    active, pending = await state_of(session, conversation)
+    return conversation_queries.conversation_json(conversation, control_json(active), control_json(pending))

@@ -1,0 +1,42 @@
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+
+Name = Annotated[StrictStr, Field(min_length=1, max_length=128)]
+RefId = Annotated[StrictStr, Field(min_length=1, max_length=64)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SwitchboardUpdateBody(Strict):
+    enabled: StrictBool | None = None
+    defaultSwitchboardIntegrationId: RefId | None = None
+
+
+class SwitchboardIntegrationCreateBody(Strict):
+    name: Name
+    integrationId: RefId | None = None
+    integrationType: RefId | None = None
+    deliverStandbyEvents: StrictBool = True
+    nextSwitchboardIntegrationId: RefId | None = None
+    messageHistoryCount: Annotated[StrictInt, Field(ge=1, le=10)] | None = None
+
+
+class SwitchboardIntegrationUpdateBody(Strict):
+    name: Name | None = None
+    integrationId: RefId | None = None
+    integrationType: RefId | None = None
+    deliverStandbyEvents: StrictBool | None = None
+    nextSwitchboardIntegrationId: RefId | None = None
+    messageHistoryCount: Annotated[StrictInt, Field(ge=1, le=10)] | None = None
+
+
+class ControlBody(Strict):
+    switchboardIntegration: Annotated[StrictStr, Field(min_length=1, max_length=128)]
+    metadata: dict[str, Any] | None = None
+
+
+class MetadataBody(Strict):
+    metadata: dict[str, Any] | None = None

@@ -1,0 +1,252 @@
+"""The only writers of tickets.
+
+Lifecycle: New → Open (accepted) → Pending / On-hold → Solved → Closed. A customer reply to a
+Solved ticket reopens it; Solved tickets close after the account's delay (a durable job);
+closing hands the conversation back to the default switchboard integration.
+"""
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parlour.accounts import queries as account_queries
+from parlour.accounts.models import Account
+from parlour.conversations import queries as conversation_queries
+from parlour.conversations.models import Conversation
+from parlour.jobs.queue import enqueue
+from parlour.lib import clock, ids
+from parlour.lib.metadata import check_metadata
+from parlour.outbox.recorder import record
+from parlour.people import queries as people_queries
+from parlour.switchboard import actions as switchboard_actions
+from parlour.switchboard import builtin
+from parlour.tickets import events, queries
+from parlour.tickets.errors import InvalidTicket, TicketClosed
+from parlour.tickets.models import Ticket
+
+STATUSES = ("new", "open", "pending", "on_hold", "solved", "closed")
+PRIORITIES = ("low", "normal", "high", "urgent")
+TRANSITIONS: dict[str, set[str]] = {
+    "new": {"open", "pending", "on_hold", "solved"},
+    "open": {"pending", "on_hold", "solved"},
+    "pending": {"open", "on_hold", "solved"},
+    "on_hold": {"open", "pending", "solved"},
+    "solved": {"open", "closed"},
+    "closed": set(),
+}
+CLOSE_SOLVED_JOB = "tickets.close_solved"
+MAX_TAGS = 50
+MAX_TAG_LENGTH = 80
+_UNSET: Any = object()
+
+
+def check_tags(tags: list[str]) -> list[str]:
+    clean: list[str] = []
+    for tag in tags:
+        if not isinstance(tag, str):
+            raise InvalidTicket("Tags are strings")
+        tag = tag.strip().lower()
+        if not tag or len(tag) > MAX_TAG_LENGTH or any(c.isspace() for c in tag):
+            raise InvalidTicket(f"A tag is 1-{MAX_TAG_LENGTH} characters without spaces")
+        if tag not in clean:
+            clean.append(tag)
+    if len(clean) > MAX_TAGS:
+        raise InvalidTicket(f"A ticket has at most {MAX_TAGS} tags")
+    return clean
+
+
+async def do_open_ticket(
+    session: AsyncSession,
+    account: Account,
+    conversation: Conversation,
+    *,
+    subject: str | None = None,
+    group_id: str | None = None,
+    priority: str = "normal",
+) -> Ticket:
+    """The conversation's working ticket: the current one, or a new one in status New."""
+    current = await queries.get_current_ticket(session, conversation.id)
+    if current is not None:
+        return current
+    if priority not in PRIORITIES:
+        raise InvalidTicket(f"priority must be one of {', '.join(PRIORITIES)}")
+    if group_id is not None:
+        await people_queries.get_group_or_raise(session, account.id, group_id)
+    now = clock.now()
+    for _attempt in range(5):
+        ticket = Ticket(
+            id=ids.new_id(),
+            account_id=account.id,
+            number=await queries.next_number(session, account.id),
+            conversation_id=conversation.id,
+            requester_id=conversation.user_id,
+            subject=(subject or "Conversation with customer")[:200],
+            status="new",
+            priority=priority,
+            group_id=group_id,
+            assignee_id=None,
+            tags=[],
+            custom_fields={},
+            via="messaging",
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            async with session.begin_nested():
+                session.add(ticket)
+                await session.flush()
+        except IntegrityError:
+            continue  # another process took this number; take the next one
+        await _record(session, ticket, events.TICKET_CREATED)
+        return ticket
+    raise RuntimeError("could not allocate a ticket number")
+
+
+async def do_update_ticket(
+    session: AsyncSession,
+    account: Account,
+    ticket: Ticket,
+    *,
+    status: str = _UNSET,
+    priority: str = _UNSET,
+    group_id: str | None = _UNSET,
+    assignee_id: str | None = _UNSET,
+    tags: list[str] = _UNSET,
+    custom_fields: dict[str, Any] = _UNSET,
+    subject: str = _UNSET,
+) -> Ticket:
+    """Change what the caller passes; everything is checked before anything is written."""
+    if ticket.status == "closed":
+        raise TicketClosed()
+    new_group = ticket.group_id if group_id is _UNSET else group_id
+    new_assignee = ticket.assignee_id if assignee_id is _UNSET else assignee_id
+    if group_id is not _UNSET and group_id is not None:
+        await people_queries.get_group_or_raise(session, account.id, group_id)
+    if assignee_id is not _UNSET and assignee_id is not None:
+        staff = await people_queries.get_staff_or_raise(session, account.id, assignee_id)
+        if not staff.active:
+            raise InvalidTicket("The assignee is deactivated")
+    if new_assignee is not None and new_group is not None and (group_id is not _UNSET or assignee_id is not _UNSET):
+        if new_group not in await people_queries.groups_of_staff(session, new_assignee):
+            raise InvalidTicket("The assignee is not a member of the ticket's group")
+    if priority is not _UNSET and priority not in PRIORITIES:
+        raise InvalidTicket(f"priority must be one of {', '.join(PRIORITIES)}")
+    clean_tags = check_tags(tags) if tags is not _UNSET else None
+    clean_fields = check_metadata(custom_fields, field="customFields") if custom_fields is not _UNSET else None
+    if subject is not _UNSET and not 1 <= len(subject.strip()) <= 200:
+        raise InvalidTicket("subject is 1-200 characters")
+
+    target_status = ticket.status
+    if status is not _UNSET:
+        if status not in STATUSES:
+            raise InvalidTicket(f"status must be one of {', '.join(STATUSES)}")
+        if status != ticket.status and status not in TRANSITIONS[ticket.status]:
+            raise InvalidTicket(f"A {ticket.status} ticket cannot become {status}")
+        target_status = status
+    elif ticket.status == "new" and assignee_id is not _UNSET and assignee_id is not None:
+        target_status = "open"  # an agent accepting a new ticket opens it
+
+    ticket.group_id = new_group
+    ticket.assignee_id = new_assignee
+    if priority is not _UNSET:
+        ticket.priority = priority
+    if clean_tags is not None:
+        ticket.tags = clean_tags
+    if custom_fields is not _UNSET:
+        ticket.custom_fields = clean_fields or {}
+    if subject is not _UNSET:
+        ticket.subject = subject.strip()
+    ticket.updated_at = clock.now()
+    if target_status == "closed":
+        await session.flush()
+        await do_close_ticket(session, account, ticket, reason="closed")
+        return ticket
+    previous = ticket.status
+    ticket.status = target_status
+    await session.flush()
+    await _record(session, ticket, events.TICKET_UPDATED)
+    if target_status == "solved" and previous != "solved":
+        await _schedule_close(session, account, ticket)
+    return ticket
+
+
+async def _schedule_close(session: AsyncSession, account: Account, ticket: Ticket) -> None:
+    now = clock.now()
+    ticket.solved_at = now
+    await session.flush()
+    delay = int(account_queries.settings_of(account)["solvedTicketCloseSeconds"])
+    if delay == 0:
+        await do_close_ticket(session, account, ticket, reason="solved")
+        return
+    solved_at = clock.iso(now)
+    await enqueue(
+        session,
+        CLOSE_SOLVED_JOB,
+        {"account_id": account.id, "ticket_id": ticket.id, "solved_at": solved_at},
+        run_at=now + timedelta(seconds=delay),
+        dedupe_key=f"{CLOSE_SOLVED_JOB}:{ticket.id}:{solved_at}",
+    )
+
+
+async def do_close_ticket(session: AsyncSession, account: Account, ticket: Ticket, *, reason: str) -> None:
+    """Close for good and hand the conversation back to the default integration."""
+    if ticket.status == "closed":
+        return
+    now = clock.now()
+    ticket.status = "closed"
+    ticket.closed_at = now
+    ticket.updated_at = now
+    await session.flush()
+    await _record(session, ticket, events.TICKET_CLOSED)
+    await _hand_back(session, account, ticket, reason=f"ticketClosed:{reason}")
+
+
+async def do_close_if_still_solved(session: AsyncSession, account_id: str, ticket_id: str, solved_at: str) -> bool:
+    """The delayed job's work: close only if nothing reopened the ticket since it was solved."""
+    account = await account_queries.get_account(session, account_id)
+    ticket = await session.get(Ticket, ticket_id)
+    if account is None or ticket is None or ticket.status != "solved" or clock.iso(ticket.solved_at) != solved_at:
+        return False
+    await do_close_ticket(session, account, ticket, reason="solved")
+    return True
+
+
+async def do_end_session(session: AsyncSession, account: Account, ticket: Ticket) -> None:
+    """The agent ends the messaging session: status unchanged, the composer closes for this
+    ticket, and the customer's next message starts a new ticket."""
+    if ticket.session_ended_at is not None:
+        return
+    if ticket.status == "closed":
+        raise TicketClosed()
+    ticket.session_ended_at = clock.now()
+    ticket.updated_at = ticket.session_ended_at
+    await session.flush()
+    await _record(session, ticket, events.TICKET_SESSION_ENDED)
+    await _hand_back(session, account, ticket, reason="sessionEnded")
+
+
+async def _hand_back(session: AsyncSession, account: Account, ticket: Ticket, *, reason: str) -> None:
+    conversation = await conversation_queries.get_conversation(session, account.id, ticket.conversation_id)
+    if conversation is not None:
+        await switchboard_actions.release_by_type(
+            session, account, conversation, builtin.AGENT_WORKSPACE, reason=reason
+        )
+
+
+async def do_reopen_on_customer_reply(session: AsyncSession, ticket: Ticket) -> None:
+    if ticket.status != "solved":
+        return
+    ticket.status = "open" if ticket.assignee_id else "new"
+    ticket.solved_at = None  # the pending close job sees this and does nothing
+    ticket.updated_at = clock.now()
+    await session.flush()
+    await _record(session, ticket, events.TICKET_UPDATED)
+
+
+async def _record(session: AsyncSession, ticket: Ticket, event_type: str) -> None:
+    await record(session, account_id=ticket.account_id, type=event_type, conversation_id=ticket.conversation_id,
+                 user_id=ticket.requester_id, payload={"ticket": queries.ticket_json(ticket)})
+
+

@@ -1,0 +1,6 @@
+"""Event types this domain records."""
+
+TICKET_CREATED = "ticket:created"
+TICKET_UPDATED = "ticket:updated"
+TICKET_CLOSED = "ticket:closed"
+TICKET_SESSION_ENDED = "ticket:sessionEnded"

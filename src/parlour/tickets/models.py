@@ -1,0 +1,36 @@
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from parlour.db import Base, JSONType, UTCDateTime
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(24), ForeignKey("accounts.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)  # per account, what agents say out loud: "#42"
+    conversation_id: Mapped[str] = mapped_column(String(24), ForeignKey("conversations.id", ondelete="CASCADE"))
+    requester_id: Mapped[str] = mapped_column(String(24), ForeignKey("end_users.id", ondelete="CASCADE"))
+    subject: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16))  # new | open | pending | on_hold | solved | closed
+    priority: Mapped[str] = mapped_column(String(16))  # low | normal | high | urgent
+    group_id: Mapped[str | None] = mapped_column(String(24), ForeignKey("groups.id", ondelete="SET NULL"))
+    assignee_id: Mapped[str | None] = mapped_column(String(24), ForeignKey("staff.id", ondelete="SET NULL"))
+    tags: Mapped[list[str]] = mapped_column(JSONType)
+    custom_fields: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    via: Mapped[str] = mapped_column(String(16))  # messaging
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    solved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    session_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        UniqueConstraint("account_id", "number"),
+        Index("ix_tickets_conversation_id_status", "conversation_id", "status"),
+        Index("ix_tickets_account_id_status", "account_id", "status"),
+    )

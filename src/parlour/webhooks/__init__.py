@@ -1,0 +1,1 @@
+"""Custom integrations' webhooks: subscriptions, fan-out of recorded events, signed delivery."""
