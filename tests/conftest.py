@@ -22,23 +22,25 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 os.environ.setdefault("PARLOUR_ENV", "test")
 
-from parlour import migrate, wiring  # noqa: E402
-from parlour.accounts import actions as account_actions  # noqa: E402
-from parlour.accounts.models import Account  # noqa: E402
-from parlour.app import create_app  # noqa: E402
-from parlour.db import Database  # noqa: E402
-from parlour.jobs.worker import Worker  # noqa: E402
-from parlour.lib import clock  # noqa: E402
-from parlour.models import metadata  # noqa: E402
-from parlour.onboarding import actions as onboarding  # noqa: E402
-from parlour.settings import Settings  # noqa: E402
+from parlour import migrate, wiring
+from parlour.accounts import actions as account_actions
+from parlour.accounts.models import Account
+from parlour.app import create_app
+from parlour.db import Database
+from parlour.jobs.worker import Worker
+from parlour.lib import clock
+from parlour.models import metadata
+from parlour.onboarding import actions as onboarding
+from parlour.settings import Settings
 
 DEFAULT_POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 _skip_reason: str | None = None
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--db", choices=("sqlite", "postgres"), default="sqlite", help="database backend to test on")
+    parser.addoption(
+        "--db", choices=("sqlite", "postgres"), default="sqlite", help="database backend to test on"
+    )
 
 
 def _postgres_url() -> str:
@@ -50,7 +52,7 @@ async def _reachable(url: str) -> str | None:
     try:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
-    except Exception as exc:  # noqa: BLE001 - any failure means unreachable
+    except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
     finally:
         await engine.dispose()
@@ -81,7 +83,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if _skip_reason is not None:
         terminalreporter.write_line("")
-        terminalreporter.write_line(f"!!! The PostgreSQL suite was SKIPPED: {_skip_reason}", red=True, bold=True)
+        terminalreporter.write_line(
+            f"!!! The PostgreSQL suite was SKIPPED: {_skip_reason}", red=True, bold=True
+        )
 
 
 @pytest.fixture(scope="session")
@@ -135,7 +139,9 @@ async def _empty_tables(database: Database) -> None:
             for table in tables:
                 await connection.execute(text(f'DELETE FROM "{table}"'))  # noqa: S608 - our own table names
         else:
-            await connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            await connection.execute(
+                text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+            )
 
 
 @pytest.fixture
@@ -182,7 +188,9 @@ async def other_tenant(db: Database) -> Tenant:
 async def http(db: Database, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client speaking to the real ASGI app (no network), without credentials."""
     app = create_app(settings, db=db)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://parlour.test") as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://parlour.test"
+    ) as client:
         yield client
 
 
@@ -204,7 +212,9 @@ async def api(db: Database, settings: Settings, tenant: Tenant) -> AsyncIterator
     """An HTTP client authenticated with `tenant`'s API key; relative paths are under its app."""
     app = create_app(settings, db=db)
     async with AppClient(
-        tenant.app_id, transport=httpx.ASGITransport(app=app), base_url="http://parlour.test",
+        tenant.app_id,
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://parlour.test",
         headers=tenant.auth_header,
     ) as client:
         yield client

@@ -5,7 +5,9 @@ from typing import Any
 import httpx
 
 
-async def create_user(api: httpx.AsyncClient, external_id: str = "customer-1", **profile: Any) -> dict[str, Any]:
+async def create_user(
+    api: httpx.AsyncClient, external_id: str = "customer-1", **profile: Any
+) -> dict[str, Any]:
     response = await api.post("users", json={"externalId": external_id, "profile": profile})
     assert response.status_code == 201, response.text
     user: dict[str, Any] = response.json()["user"]

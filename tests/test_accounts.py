@@ -20,8 +20,10 @@ async def test_the_app_is_shown_to_its_own_key(api: httpx.AsyncClient, tenant: T
 
 
 async def test_updating_the_app_changes_only_what_is_sent(api: httpx.AsyncClient) -> None:
-    response = await api.patch("", json={"displayName": "Acme Inc", "settings": {"multiConvoEnabled": True},
-                                         "timeZone": "Europe/Paris"})
+    response = await api.patch(
+        "",
+        json={"displayName": "Acme Inc", "settings": {"multiConvoEnabled": True}, "timeZone": "Europe/Paris"},
+    )
     assert response.status_code == 200, response.text
     app = (await api.get("")).json()["app"]
     assert app["displayName"] == "Acme Inc"
@@ -37,7 +39,9 @@ async def test_an_invalid_time_zone_is_refused_and_changes_nothing(api: httpx.As
     assert (await api.get("")).json()["app"]["displayName"] == "acme"
 
 
-async def test_api_keys_are_created_listed_and_revoked(api: httpx.AsyncClient, http: httpx.AsyncClient) -> None:
+async def test_api_keys_are_created_listed_and_revoked(
+    api: httpx.AsyncClient, http: httpx.AsyncClient
+) -> None:
     created = await api.post("keys", json={"displayName": "Zapier"})
     assert created.status_code == 201
     key = created.json()["key"]
@@ -59,7 +63,9 @@ async def test_an_account_has_at_most_ten_api_keys(api: httpx.AsyncClient) -> No
     assert refused.json()["errors"][0]["code"] == "too_many_keys"
 
 
-async def test_an_app_scoped_jwt_signed_with_an_api_key_is_accepted(http: httpx.AsyncClient, tenant: Tenant) -> None:
+async def test_an_app_scoped_jwt_signed_with_an_api_key_is_accepted(
+    http: httpx.AsyncClient, tenant: Tenant
+) -> None:
     token = jwt.encode({"scope": "app"}, tenant.secret, algorithm="HS256", headers={"kid": tenant.key_id})
     response = await http.get(f"/v2/apps/{tenant.app_id}", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
@@ -67,12 +73,22 @@ async def test_an_app_scoped_jwt_signed_with_an_api_key_is_accepted(http: httpx.
 
 async def test_bad_jwts_are_refused(http: httpx.AsyncClient, tenant: Tenant) -> None:
     cases = {
-        "wrong secret": jwt.encode({"scope": "app"}, "x" * 32, algorithm="HS256", headers={"kid": tenant.key_id}),
-        "user scope": jwt.encode({"scope": "user"}, tenant.secret, algorithm="HS256", headers={"kid": tenant.key_id}),
-        "expired": jwt.encode({"scope": "app", "exp": int(time.time()) - 10}, tenant.secret, algorithm="HS256",
-                              headers={"kid": tenant.key_id}),
+        "wrong secret": jwt.encode(
+            {"scope": "app"}, "x" * 32, algorithm="HS256", headers={"kid": tenant.key_id}
+        ),
+        "user scope": jwt.encode(
+            {"scope": "user"}, tenant.secret, algorithm="HS256", headers={"kid": tenant.key_id}
+        ),
+        "expired": jwt.encode(
+            {"scope": "app", "exp": int(time.time()) - 10},
+            tenant.secret,
+            algorithm="HS256",
+            headers={"kid": tenant.key_id},
+        ),
         "no kid": jwt.encode({"scope": "app"}, tenant.secret, algorithm="HS256"),
-        "unknown kid": jwt.encode({"scope": "app"}, tenant.secret, algorithm="HS256", headers={"kid": "app_nope"}),
+        "unknown kid": jwt.encode(
+            {"scope": "app"}, tenant.secret, algorithm="HS256", headers={"kid": "app_nope"}
+        ),
         "not a jwt": "abc.def",
     }
     for name, token in cases.items():
@@ -81,7 +97,9 @@ async def test_bad_jwts_are_refused(http: httpx.AsyncClient, tenant: Tenant) -> 
         assert response.json()["errors"][0]["code"] == "unauthorized", name
 
 
-async def test_a_key_never_opens_another_account(http: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant) -> None:
+async def test_a_key_never_opens_another_account(
+    http: httpx.AsyncClient, tenant: Tenant, other_tenant: Tenant
+) -> None:
     response = await http.get(f"/v2/apps/{other_tenant.app_id}", headers=tenant.auth_header)
     assert response.status_code == 404
     assert response.json()["errors"][0] == {"code": "app_not_found", "title": "App not found"}

@@ -1,6 +1,7 @@
 """create_app(): the ASGI application with its routers, middleware and background worker."""
 
 import asyncio
+import contextlib
 import logging
 import sys
 from collections.abc import AsyncIterator
@@ -25,7 +26,9 @@ def configure_logging(settings: Settings) -> None:
     level = getattr(logging, settings.log_level.upper())
     logging.basicConfig(level=level, stream=sys.stderr, format="%(message)s")
     renderer: Any = (
-        structlog.processors.JSONRenderer() if settings.log_format == "json" else structlog.dev.ConsoleRenderer()
+        structlog.processors.JSONRenderer()
+        if settings.log_format == "json"
+        else structlog.dev.ConsoleRenderer()
     )
     structlog.configure(
         processors=[
@@ -61,17 +64,16 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
             if worker is not None and task is not None:
                 await worker.stop()
                 task.cancel()
-                try:
+                with contextlib.suppress(asyncio.CancelledError):
                     await task
-                except asyncio.CancelledError:
-                    pass
             if owns_db:
                 await database.dispose()
 
     app = FastAPI(
         title="Parlour API",
         version=__version__,
-        description="Customer messaging. The server API follows Sunshine Conversations v2 under /v2/apps/{appId}.",
+        description="Customer messaging. The server API follows Sunshine Conversations v2 under "
+        "/v2/apps/{appId}.",
         lifespan=lifespan,
         docs_url="/docs",
         redoc_url="/redoc",

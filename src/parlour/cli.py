@@ -48,7 +48,9 @@ def _run(work: Callable[[Database], Awaitable[T]]) -> T:
 
 @app.command()
 def serve(
-    host: Annotated[str | None, typer.Option(help="Address to bind (default PARLOUR_HOST or 127.0.0.1).")] = None,
+    host: Annotated[
+        str | None, typer.Option(help="Address to bind (default PARLOUR_HOST or 127.0.0.1).")
+    ] = None,
     port: Annotated[int | None, typer.Option(help="Port (default PARLOUR_PORT or 8000).")] = None,
     migrate: Annotated[bool, typer.Option(help="Apply database migrations before serving.")] = True,
 ) -> None:
@@ -133,12 +135,14 @@ def create_staff(
     role: Annotated[str, typer.Option(help="admin or agent.")] = "agent",
     password_env: Annotated[
         str, typer.Option(help="Read the password from this environment variable instead of prompting.")
-    ] = "PARLOUR_STAFF_PASSWORD",
+    ] = "PARLOUR_STAFF_PASSWORD",  # noqa: S107 - the name of a variable, not a password
 ) -> None:
     """Create a staff member (admin or agent) in an account."""
     password = os.environ.get(password_env) or (getpass.getpass("Password: ") if sys.stdin.isatty() else "")
     if not password:
-        typer.secho(f"error: set {password_env} or run in a terminal to be prompted", fg=typer.colors.RED, err=True)
+        typer.secho(
+            f"error: set {password_env} or run in a terminal to be prompted", fg=typer.colors.RED, err=True
+        )
         raise typer.Exit(code=2)
 
     async def work(db: Database) -> dict[str, str]:

@@ -85,16 +85,15 @@ class Database:
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A unit of work: commit on success, roll back on error, then publish recorded events."""
-        async with self._writer():
-            async with self.sessions() as session:
-                try:
-                    yield session
-                    await session.commit()
-                except BaseException:
-                    session.info.pop(OUTBOX_KEY, None)
-                    await session.rollback()
-                    raise
-                committed = session.info.pop(OUTBOX_KEY, [])
+        async with self._writer(), self.sessions() as session:
+            try:
+                yield session
+                await session.commit()
+            except BaseException:
+                session.info.pop(OUTBOX_KEY, None)
+                await session.rollback()
+                raise
+            committed = session.info.pop(OUTBOX_KEY, [])
         if committed:
             for callback in self._after_commit:
                 result = callback(committed)
@@ -127,4 +126,3 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
-

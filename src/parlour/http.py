@@ -1,6 +1,7 @@
 """Transport helpers shared by every domain's routes: the per-process Database, body-size limit
 and the wording of validation errors. No business rule lives in this module."""
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -8,12 +9,36 @@ from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from parlour.db import Database
+from parlour.lib.errors import BadRequest
 from parlour.lib.pagination import Page
+
+MAX_JSON_QUERY_CHARS = 4096
 
 
 def get_db(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
+
+
+def json_query_object(request: Request, name: str) -> dict[str, str]:
+    """A `style: deepObject` query parameter (`filter[userId]=…`, `page[after]=…`) sent the way the
+    official generated clients send it: the whole object JSON-encoded in one parameter
+    (`filter={"userId": "…"}`). Empty when absent; routes prefer the `name[field]` form."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return {}
+    problem = f"{name} must be given as {name}[field]=value or as a flat JSON object"
+    if len(raw) > MAX_JSON_QUERY_CHARS:
+        raise BadRequest(problem)
+    try:
+        decoded = json.loads(raw)
+    except ValueError:
+        raise BadRequest(problem) from None
+    if not isinstance(decoded, dict) or not all(
+        isinstance(value, str | int) and not isinstance(value, bool) for value in decoded.values()
+    ):
+        raise BadRequest(problem)
+    return {str(key): str(value) for key, value in decoded.items()}
 
 
 def describe_validation_errors(errors: Sequence[Any]) -> str:
@@ -75,8 +100,13 @@ async def _too_large(send: Send, limit: int) -> None:
         '{"errors":[{"code":"payload_too_large","title":"The request body is larger than '
         f'{limit} bytes"}}]}}'
     ).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -96,6 +126,8 @@ def page_links(request: Request, page: Page[Any]) -> dict[str, str]:
     joiner = "&" if "?" in base else "?"
     if page.has_more and page.after_cursor and "page[before]" not in request.query_params:
         links["next"] = f"{base}{joiner}page[after]={page.after_cursor}"
-    if page.before_cursor and ("page[after]" in request.query_params or "page[before]" in request.query_params):
+    if page.before_cursor and (
+        "page[after]" in request.query_params or "page[before]" in request.query_params
+    ):
         links["prev"] = f"{base}{joiner}page[before]={page.before_cursor}"
     return links

@@ -12,4 +12,14 @@ from parlour.webhooks import models as webhooks
 
 metadata = Base.metadata
 
-__all__ = ["accounts", "conversations", "jobs", "metadata", "outbox", "people", "switchboard", "tickets", "webhooks"]
+__all__ = [
+    "accounts",
+    "conversations",
+    "jobs",
+    "metadata",
+    "outbox",
+    "people",
+    "switchboard",
+    "tickets",
+    "webhooks",
+]

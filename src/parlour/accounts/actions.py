@@ -37,7 +37,9 @@ def check_time_zone(time_zone: str) -> str:
     try:
         ZoneInfo(time_zone)
     except (ZoneInfoNotFoundError, ValueError):
-        raise InvalidSettings(f"time zone {time_zone!r} is not an IANA time zone such as 'Europe/Paris'") from None
+        raise InvalidSettings(
+            f"time zone {time_zone!r} is not an IANA time zone such as 'Europe/Paris'"
+        ) from None
     return time_zone
 
 

@@ -5,9 +5,10 @@ as an app that does not exist, so ids of other accounts are never confirmed."""
 import base64
 import binascii
 from dataclasses import dataclass
+from typing import Annotated
 
 import jwt
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parlour.accounts import queries
@@ -88,7 +89,10 @@ async def _bearer(session: AsyncSession, token: str) -> ApiKey:
     return key
 
 
-async def require_app(appId: str, request: Request) -> AppAuth:  # noqa: N803 - the API's path name
+async def require_app(appId: str, request: Request) -> AppAuth:
     """FastAPI dependency for every `/v2/apps/{appId}/…` route."""
     async with get_db(request).reading() as session:
         return await authenticate(session, appId, request.headers.get("authorization"))
+
+
+AppAuthDep = Annotated[AppAuth, Depends(require_app)]

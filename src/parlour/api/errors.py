@@ -39,7 +39,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse(error_body("bad_request", describe_validation_errors(exc.errors())), status_code=400)
+        return JSONResponse(
+            error_body("bad_request", describe_validation_errors(exc.errors())), status_code=400
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -8,7 +8,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUESTS = Counter("parlour_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram(
-    "parlour_http_request_seconds", "HTTP request latency", ["method", "route"],
+    "parlour_http_request_seconds",
+    "HTTP request latency",
+    ["method", "route"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
 log = structlog.get_logger("parlour.http")
@@ -39,4 +41,6 @@ class RequestMetrics:
             elapsed = time.perf_counter() - started
             REQUESTS.labels(scope["method"], name, str(status)).inc()
             LATENCY.labels(scope["method"], name).observe(elapsed)
-            log.debug("request", method=scope["method"], route=name, status=status, ms=round(elapsed * 1000, 2))
+            log.debug(
+                "request", method=scope["method"], route=name, status=status, ms=round(elapsed * 1000, 2)
+            )

@@ -122,18 +122,31 @@ async def do_create_conversation(
     session.add(conversation)
     await session.flush()
     for user in users:
-        session.add(Participant(id=ids.new_id(), account_id=account.id, conversation_id=conversation.id,
-                                user_id=user.id, unread_count=0, joined_at=now))
+        session.add(
+            Participant(
+                id=ids.new_id(),
+                account_id=account.id,
+                conversation_id=conversation.id,
+                user_id=user.id,
+                unread_count=0,
+                joined_at=now,
+            )
+        )
     await session.flush()
     await record(
-        session, account_id=account.id, type=events.CONVERSATION_CREATE, conversation_id=conversation.id,
+        session,
+        account_id=account.id,
+        type=events.CONVERSATION_CREATE,
+        conversation_id=conversation.id,
         user_id=owner.id,
         payload={"conversation": queries.conversation_json(conversation), "user": {"id": owner.id}},
     )
     return conversation
 
 
-async def do_get_or_create_default_conversation(session: AsyncSession, account: Account, user: EndUser) -> Conversation:
+async def do_get_or_create_default_conversation(
+    session: AsyncSession, account: Account, user: EndUser
+) -> Conversation:
     existing = await queries.get_default_conversation(session, user.id)
     if existing is not None:
         return existing
@@ -161,8 +174,13 @@ async def do_delete_conversation(session: AsyncSession, conversation: Conversati
     snapshot = queries.conversation_json(conversation)
     await session.delete(conversation)
     await session.flush()
-    await record(session, account_id=conversation.account_id, type=events.CONVERSATION_REMOVE,
-                 conversation_id=conversation.id, payload={"conversation": snapshot})
+    await record(
+        session,
+        account_id=conversation.account_id,
+        type=events.CONVERSATION_REMOVE,
+        conversation_id=conversation.id,
+        payload={"conversation": snapshot},
+    )
 
 
 async def do_join(session: AsyncSession, conversation: Conversation, user: EndUser) -> Participant:
@@ -172,26 +190,49 @@ async def do_join(session: AsyncSession, conversation: Conversation, user: EndUs
         raise BadRequest("Personal conversations belong to one user; use an sdkGroup conversation")
     if len(await queries.participant_users(session, conversation.id)) >= MAX_GROUP_PARTICIPANTS:
         raise BadRequest(f"A conversation has at most {MAX_GROUP_PARTICIPANTS} participants")
-    participant = Participant(id=ids.new_id(), account_id=conversation.account_id, conversation_id=conversation.id,
-                              user_id=user.id, unread_count=0, joined_at=clock.now())
+    participant = Participant(
+        id=ids.new_id(),
+        account_id=conversation.account_id,
+        conversation_id=conversation.id,
+        user_id=user.id,
+        unread_count=0,
+        joined_at=clock.now(),
+    )
     session.add(participant)
     await session.flush()
-    await record(session, account_id=conversation.account_id, type=events.CONVERSATION_JOIN,
-                 conversation_id=conversation.id, user_id=user.id,
-                 payload={"conversation": {"id": conversation.id, "type": conversation.type},
-                          "user": {"id": user.id}, "participant": {"id": participant.id}})
+    await record(
+        session,
+        account_id=conversation.account_id,
+        type=events.CONVERSATION_JOIN,
+        conversation_id=conversation.id,
+        user_id=user.id,
+        payload={
+            "conversation": {"id": conversation.id, "type": conversation.type},
+            "user": {"id": user.id},
+            "participant": {"id": participant.id},
+        },
+    )
     return participant
 
 
 async def do_leave(session: AsyncSession, conversation: Conversation, participant: Participant) -> None:
     if conversation.type == "personal":
-        raise BadRequest("The owner of a personal conversation cannot leave it; delete the conversation instead")
+        raise BadRequest(
+            "The owner of a personal conversation cannot leave it; delete the conversation instead"
+        )
     await session.delete(participant)
     await session.flush()
-    await record(session, account_id=conversation.account_id, type=events.CONVERSATION_LEAVE,
-                 conversation_id=conversation.id, user_id=participant.user_id,
-                 payload={"conversation": {"id": conversation.id, "type": conversation.type},
-                          "user": {"id": participant.user_id}})
+    await record(
+        session,
+        account_id=conversation.account_id,
+        type=events.CONVERSATION_LEAVE,
+        conversation_id=conversation.id,
+        user_id=participant.user_id,
+        payload={
+            "conversation": {"id": conversation.id, "type": conversation.type},
+            "user": {"id": participant.user_id},
+        },
+    )
 
 
 async def get_participant_for_leave(
@@ -240,8 +281,11 @@ async def do_post_message(
             seq = await session.scalar(
                 update(Conversation)
                 .where(Conversation.id == conversation.id, Conversation.message_count < MAX_MESSAGES)
-                .values(message_count=Conversation.message_count + 1, last_seq=Conversation.last_seq + 1,
-                        last_updated_at=now)
+                .values(
+                    message_count=Conversation.message_count + 1,
+                    last_seq=Conversation.last_seq + 1,
+                    last_updated_at=now,
+                )
                 .returning(Conversation.last_seq)
             )
             if seq is None:
@@ -279,10 +323,16 @@ async def do_post_message(
             .values(unread_count=Participant.unread_count + 1)
         )
     await record(
-        session, account_id=account.id, type=events.CONVERSATION_MESSAGE, conversation_id=conversation.id,
+        session,
+        account_id=account.id,
+        type=events.CONVERSATION_MESSAGE,
+        conversation_id=conversation.id,
         user_id=conversation.user_id,
-        payload={"conversation": {"id": conversation.id, "type": conversation.type},
-                 "message": queries.message_json(message)},
+        active_integration_id=conversation.active_switchboard_integration_id,
+        payload={
+            "conversation": {"id": conversation.id, "type": conversation.type},
+            "message": queries.message_json(message),
+        },
     )
     await listeners.notify(session, listeners.MessagePosted(account, conversation, message))
     return PostedMessage(message, created=True)
@@ -292,17 +342,26 @@ async def do_delete_message(session: AsyncSession, conversation: Conversation, m
     await session.delete(message)
     conversation.message_count = max(0, conversation.message_count - 1)
     await session.flush()
-    await record(session, account_id=conversation.account_id, type=events.MESSAGES_DELETED,
-                 conversation_id=conversation.id, payload={"conversation": {"id": conversation.id},
-                                                           "messageIds": [message.id]})
+    await record(
+        session,
+        account_id=conversation.account_id,
+        type=events.MESSAGES_DELETED,
+        conversation_id=conversation.id,
+        payload={"conversation": {"id": conversation.id}, "messageIds": [message.id]},
+    )
 
 
 async def do_delete_all_messages(session: AsyncSession, conversation: Conversation) -> None:
     await session.execute(delete(Message).where(Message.conversation_id == conversation.id))
     conversation.message_count = 0
     await session.flush()
-    await record(session, account_id=conversation.account_id, type=events.MESSAGES_DELETED,
-                 conversation_id=conversation.id, payload={"conversation": {"id": conversation.id}, "all": True})
+    await record(
+        session,
+        account_id=conversation.account_id,
+        type=events.MESSAGES_DELETED,
+        conversation_id=conversation.id,
+        payload={"conversation": {"id": conversation.id}, "all": True},
+    )
 
 
 async def do_post_activity(
@@ -329,8 +388,15 @@ async def do_post_activity(
     }
     if event_type == events.CONVERSATION_TYPING:
         payload["activity"]["typing"] = activity == "typing:start"
-    await record(session, account_id=conversation.account_id, type=event_type, conversation_id=conversation.id,
-                 user_id=conversation.user_id, payload=payload)
+    await record(
+        session,
+        account_id=conversation.account_id,
+        type=event_type,
+        conversation_id=conversation.id,
+        user_id=conversation.user_id,
+        payload=payload,
+        active_integration_id=conversation.active_switchboard_integration_id,
+    )
 
 
 def _author_json(author: Author) -> dict[str, Any]:
@@ -362,9 +428,11 @@ async def do_merge_users(session: AsyncSession, account: Account, source: EndUse
         return
     multi = account_queries.settings_of(account)["multiConvoEnabled"]
     target_default = await queries.get_default_conversation(session, target.id)
-    source_conversations = list(await session.scalars(
-        select(Conversation).where(Conversation.user_id == source.id).order_by(Conversation.created_at)
-    ))
+    source_conversations = list(
+        await session.scalars(
+            select(Conversation).where(Conversation.user_id == source.id).order_by(Conversation.created_at)
+        )
+    )
     for conversation in source_conversations:
         if conversation.type == "personal" and not multi and target_default is not None:
             await _append_history(session, conversation, target_default)
@@ -385,9 +453,11 @@ async def do_merge_users(session: AsyncSession, account: Account, source: EndUse
 
 
 async def _append_history(session: AsyncSession, source: Conversation, target: Conversation) -> None:
-    messages = list(await session.scalars(
-        select(Message).where(Message.conversation_id == source.id).order_by(Message.seq)
-    ))
+    messages = list(
+        await session.scalars(
+            select(Message).where(Message.conversation_id == source.id).order_by(Message.seq)
+        )
+    )
     room = MAX_MESSAGES - target.message_count
     for message in messages[-room:] if room > 0 else []:
         target.last_seq += 1

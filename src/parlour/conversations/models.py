@@ -38,7 +38,9 @@ class Participant(Base):
 
     id: Mapped[str] = mapped_column(String(24), primary_key=True)
     account_id: Mapped[str] = mapped_column(String(24), ForeignKey("accounts.id", ondelete="CASCADE"))
-    conversation_id: Mapped[str] = mapped_column(String(24), ForeignKey("conversations.id", ondelete="CASCADE"))
+    conversation_id: Mapped[str] = mapped_column(
+        String(24), ForeignKey("conversations.id", ondelete="CASCADE")
+    )
     user_id: Mapped[str] = mapped_column(String(24), ForeignKey("end_users.id", ondelete="CASCADE"))
     unread_count: Mapped[int] = mapped_column(Integer, default=0)
     last_read: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -55,7 +57,9 @@ class Message(Base):
 
     id: Mapped[str] = mapped_column(String(24), primary_key=True)
     account_id: Mapped[str] = mapped_column(String(24), ForeignKey("accounts.id", ondelete="CASCADE"))
-    conversation_id: Mapped[str] = mapped_column(String(24), ForeignKey("conversations.id", ondelete="CASCADE"))
+    conversation_id: Mapped[str] = mapped_column(
+        String(24), ForeignKey("conversations.id", ondelete="CASCADE")
+    )
     seq: Mapped[int] = mapped_column(Integer)
     author_type: Mapped[str] = mapped_column(String(16))  # user | business
     author_subtype: Mapped[str | None] = mapped_column(String(16))  # AI | agent | bot | activity

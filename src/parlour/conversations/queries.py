@@ -13,12 +13,16 @@ from parlour.lib.pagination import Page, PageRequest
 MESSAGES_PAGE = 100
 
 
-async def get_conversation(session: AsyncSession, account_id: str, conversation_id: str) -> Conversation | None:
+async def get_conversation(
+    session: AsyncSession, account_id: str, conversation_id: str
+) -> Conversation | None:
     conversation = await session.get(Conversation, conversation_id)
     return conversation if conversation is not None and conversation.account_id == account_id else None
 
 
-async def get_conversation_or_raise(session: AsyncSession, account_id: str, conversation_id: str) -> Conversation:
+async def get_conversation_or_raise(
+    session: AsyncSession, account_id: str, conversation_id: str
+) -> Conversation:
     conversation = await get_conversation(session, account_id, conversation_id)
     if conversation is None:
         raise ConversationNotFound()
@@ -55,20 +59,28 @@ async def get_default_conversation(session: AsyncSession, user_id: str) -> Conve
     return found
 
 
-async def list_participants(session: AsyncSession, conversation_id: str, page: PageRequest) -> Page[Participant]:
+async def list_participants(
+    session: AsyncSession, conversation_id: str, page: PageRequest
+) -> Page[Participant]:
     base = select(Participant).where(Participant.conversation_id == conversation_id)
     return await _page_by_id(session, base, Participant.id, page)
 
 
 async def get_participant(session: AsyncSession, conversation_id: str, user_id: str) -> Participant | None:
     found: Participant | None = await session.scalar(
-        select(Participant).where(Participant.conversation_id == conversation_id, Participant.user_id == user_id)
+        select(Participant).where(
+            Participant.conversation_id == conversation_id, Participant.user_id == user_id
+        )
     )
     return found
 
 
 async def participant_users(session: AsyncSession, conversation_id: str) -> list[str]:
-    return list(await session.scalars(select(Participant.user_id).where(Participant.conversation_id == conversation_id)))
+    return list(
+        await session.scalars(
+            select(Participant.user_id).where(Participant.conversation_id == conversation_id)
+        )
+    )
 
 
 async def get_message_or_raise(session: AsyncSession, conversation: Conversation, message_id: str) -> Message:
@@ -78,20 +90,28 @@ async def get_message_or_raise(session: AsyncSession, conversation: Conversation
     return message
 
 
-async def get_message_by_client_id(session: AsyncSession, conversation_id: str, client_message_id: str) -> Message | None:
+async def get_message_by_client_id(
+    session: AsyncSession, conversation_id: str, client_message_id: str
+) -> Message | None:
     found: Message | None = await session.scalar(
-        select(Message).where(Message.conversation_id == conversation_id, Message.client_message_id == client_message_id)
+        select(Message).where(
+            Message.conversation_id == conversation_id, Message.client_message_id == client_message_id
+        )
     )
     return found
 
 
-async def list_messages(session: AsyncSession, conversation: Conversation, page: PageRequest) -> Page[Message]:
+async def list_messages(
+    session: AsyncSession, conversation: Conversation, page: PageRequest
+) -> Page[Message]:
     """Messages in order. Without a cursor: the latest page; `before` goes back, `after` forward."""
     size = MESSAGES_PAGE
     base = select(Message).where(Message.conversation_id == conversation.id)
     if page.after is not None:
         anchor = await _seq_of(session, conversation.id, page.after)
-        rows = list(await session.scalars(base.where(Message.seq > anchor).order_by(Message.seq).limit(size + 1)))
+        rows = list(
+            await session.scalars(base.where(Message.seq > anchor).order_by(Message.seq).limit(size + 1))
+        )
         has_more = len(rows) > size
         rows = rows[:size]
     else:
@@ -120,7 +140,11 @@ async def _seq_of(session: AsyncSession, conversation_id: str, message_id: str) 
 
 async def _page_by_id(session: AsyncSession, base: Any, id_column: Any, page: PageRequest) -> Page[Any]:
     if page.before is not None:
-        rows = list(await session.scalars(base.where(id_column < page.before).order_by(id_column.desc()).limit(page.size + 1)))
+        rows = list(
+            await session.scalars(
+                base.where(id_column < page.before).order_by(id_column.desc()).limit(page.size + 1)
+            )
+        )
         has_more = len(rows) > page.size
         rows = list(reversed(rows[: page.size]))
     else:

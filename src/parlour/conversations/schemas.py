@@ -5,10 +5,18 @@ here is what makes "bad input changes nothing" hold for every field of a message
 """
 
 from typing import Annotated, Any, Literal
-
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    model_validator,
+)
 
 TEXT_MAX = 4096
 Title = Annotated[StrictStr, Field(min_length=1, max_length=128)]
@@ -161,7 +169,13 @@ class FormResponseContent(Strict):
 
 
 Content = Annotated[
-    TextContent | ImageContent | FileContent | CarouselContent | ListContent | FormContent | FormResponseContent,
+    TextContent
+    | ImageContent
+    | FileContent
+    | CarouselContent
+    | ListContent
+    | FormContent
+    | FormResponseContent,
     Field(discriminator="type"),
 ]
 
@@ -172,7 +186,9 @@ BUSINESS_CONTENT_TYPES = frozenset({"text", "image", "file", "carousel", "list",
 
 class AuthorIn(Strict):
     type: Literal["user", "business"]
-    subtypes: Annotated[list[Literal["AI", "agent", "bot", "activity"]], Field(min_length=1, max_length=1)] | None = None
+    subtypes: (
+        Annotated[list[Literal["AI", "agent", "bot", "activity"]], Field(min_length=1, max_length=1)] | None
+    ) = None
     userId: Annotated[StrictStr, Field(max_length=24)] | None = None
     userExternalId: Annotated[StrictStr, Field(max_length=1024)] | None = None
     displayName: Annotated[StrictStr, Field(max_length=128)] | None = None

@@ -77,7 +77,9 @@ async def enqueue(
         return  # another transaction enqueued the same key first
 
 
-async def claim(session: AsyncSession, worker_id: str, lease: timedelta, *, skip_locked: bool) -> ClaimedJob | None:
+async def claim(
+    session: AsyncSession, worker_id: str, lease: timedelta, *, skip_locked: bool
+) -> ClaimedJob | None:
     """Take one due job. The lease makes a crashed worker's job due again after `lease`."""
     now = clock.now()
     candidates = (
@@ -103,7 +105,9 @@ async def claim(session: AsyncSession, worker_id: str, lease: timedelta, *, skip
     row = result.first()
     if row is None:
         return None
-    return ClaimedJob(id=row.id, kind=row.kind, payload=row.payload, attempts=row.attempts, max_attempts=row.max_attempts)
+    return ClaimedJob(
+        id=row.id, kind=row.kind, payload=row.payload, attempts=row.attempts, max_attempts=row.max_attempts
+    )
 
 
 async def finish(session: AsyncSession, job_id: int) -> None:

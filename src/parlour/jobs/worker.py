@@ -6,6 +6,7 @@ worker died is taken again when its lease runs out.
 """
 
 import asyncio
+import contextlib
 import os
 import socket
 from datetime import timedelta
@@ -48,10 +49,8 @@ class Worker:
                 log.exception("worker.tick_failed")
                 did = 0
             if did == 0:
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self.settings.job_poll_seconds)
-                except TimeoutError:
-                    pass
                 self._wake.clear()
 
     async def stop(self) -> None:
@@ -63,7 +62,9 @@ class Worker:
         """Fan out pending events, then run up to `max_jobs` due jobs. Returns the work done."""
         skip_locked = not self.db.is_sqlite
         async with self.db.transaction() as session:
-            done = await webhook_actions.do_fan_out(session, skip_locked=skip_locked)
+            done = await webhook_actions.do_fan_out(
+                session, max_attempts=self.settings.webhook_max_attempts, skip_locked=skip_locked
+            )
         for _ in range(max_jobs):
             async with self.db.transaction() as session:
                 job = await queue.claim(session, self.worker_id, self.lease, skip_locked=skip_locked)

@@ -57,7 +57,9 @@ async def do_seed_demo(session: AsyncSession) -> Demo:
         agent = await people_actions.do_create_staff(
             session, account, email=DEMO_AGENT_EMAIL, name="Alex Agent", role="agent", password=DEMO_PASSWORD
         )
-        support = next(g for g in await people_queries.list_groups(session, account.id) if g.name == "Support")
+        support = next(
+            g for g in await people_queries.list_groups(session, account.id) if g.name == "Support"
+        )
         await people_actions.do_add_group_member(session, support, agent)
         await people_actions.do_add_group_member(session, support, admin)
         new_key = await account_actions.do_create_api_key(session, account, display_name="Demo key")

@@ -19,6 +19,9 @@ class EventRecord(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     webhooks_pending: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who was in control of the conversation when it happened: standby integrations are
+    # filtered by the state at the event, not by the state when the fan-out runs.
+    active_integration_id: Mapped[str | None] = mapped_column(String(24))
 
     __table_args__ = (
         Index("ix_events_account_id_id", "account_id", "id"),

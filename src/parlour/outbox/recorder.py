@@ -55,6 +55,7 @@ async def record(
     payload: dict[str, Any],
     conversation_id: str | None = None,
     user_id: str | None = None,
+    active_integration_id: str | None = None,
 ) -> EventRecord:
     row = EventRecord(
         account_id=account_id,
@@ -64,6 +65,7 @@ async def record(
         payload=payload,
         created_at=clock.now(),
         webhooks_pending=type in WEBHOOK_TRIGGERS,
+        active_integration_id=active_integration_id,
     )
     session.add(row)
     pending: list[EventRecord] = session.info.setdefault(OUTBOX_KEY, [])

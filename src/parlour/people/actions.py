@@ -86,7 +86,9 @@ async def do_create_user(
         signed_up_at=signed_up_at or clock.now(),
         metadata_=check_metadata(metadata),
     )
-    _apply_profile(user, profile or Profile(), profile_fields if profile_fields is not None else set(PROFILE_FIELDS))
+    _apply_profile(
+        user, profile or Profile(), profile_fields if profile_fields is not None else set(PROFILE_FIELDS)
+    )
     session.add(user)
     await session.flush()
     return user
@@ -119,7 +121,10 @@ async def do_update_user(
         user.signed_up_at = signed_up_at
     await session.flush()
     await record(
-        session, account_id=user.account_id, type=events.USER_UPDATE, user_id=user.id,
+        session,
+        account_id=user.account_id,
+        type=events.USER_UPDATE,
+        user_id=user.id,
         payload={"user": queries.user_json(user)},
     )
     return user
@@ -130,8 +135,13 @@ async def do_delete_user(session: AsyncSession, user: EndUser) -> None:
     snapshot = queries.user_json(user)
     await session.delete(user)
     await session.flush()
-    await record(session, account_id=user.account_id, type=events.USER_REMOVE, user_id=user.id,
-                 payload={"user": snapshot})
+    await record(
+        session,
+        account_id=user.account_id,
+        type=events.USER_REMOVE,
+        user_id=user.id,
+        payload={"user": snapshot},
+    )
 
 
 @dataclass(frozen=True)
@@ -195,9 +205,14 @@ async def do_remove_merged_user(session: AsyncSession, source: EndUser, target: 
     await session.delete(source)
     await session.flush()
     await record(
-        session, account_id=target.account_id, type=events.USER_MERGE, user_id=target.id,
-        payload={"surviving": {"id": target.id, "externalId": target.external_id},
-                 "discarded": {"id": source.id, "externalId": source.external_id}},
+        session,
+        account_id=target.account_id,
+        type=events.USER_MERGE,
+        user_id=target.id,
+        payload={
+            "surviving": {"id": target.id, "externalId": target.external_id},
+            "discarded": {"id": source.id, "externalId": source.external_id},
+        },
     )
 
 
@@ -206,9 +221,7 @@ async def do_create_staff(
 ) -> Staff:
     if role not in ROLES:
         raise InvalidStaff(f"role must be one of {', '.join(ROLES)}")
-    clean_email = _check_email(email)
-    assert clean_email is not None
-    clean_email = clean_email.lower()
+    clean_email = (_check_email(email) or "").lower()
     if not name.strip() or len(name) > 128:
         raise InvalidStaff("name must be 1-128 characters")
     if len(password) < MIN_PASSWORD:
@@ -243,14 +256,21 @@ async def do_deactivate_staff(session: AsyncSession, staff: Staff) -> None:
     await session.flush()
 
 
-async def do_create_group(session: AsyncSession, account: Account, *, name: str, description: str | None = None) -> Group:
+async def do_create_group(
+    session: AsyncSession, account: Account, *, name: str, description: str | None = None
+) -> Group:
     if not name.strip() or len(name) > 100:
         raise BadRequest("A group name is 1-100 characters")
     existing = [g for g in await queries.list_groups(session, account.id) if g.name == name.strip()]
     if existing:
         raise GroupNameTaken()
-    group = Group(id=ids.new_id(), account_id=account.id, name=name.strip(), description=description,
-                  created_at=clock.now())
+    group = Group(
+        id=ids.new_id(),
+        account_id=account.id,
+        name=name.strip(),
+        description=description,
+        created_at=clock.now(),
+    )
     session.add(group)
     await session.flush()
     return group
@@ -267,6 +287,8 @@ async def do_add_group_member(session: AsyncSession, group: Group, staff: Staff)
 
 async def do_remove_group_member(session: AsyncSession, group: Group, staff: Staff) -> None:
     await session.execute(
-        delete(GroupMembership).where(GroupMembership.group_id == group.id, GroupMembership.staff_id == staff.id)
+        delete(GroupMembership).where(
+            GroupMembership.group_id == group.id, GroupMembership.staff_id == staff.id
+        )
     )
     await session.flush()

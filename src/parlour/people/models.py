@@ -37,8 +37,12 @@ class Group(Base):
 class GroupMembership(Base):
     __tablename__ = "group_memberships"
 
-    group_id: Mapped[str] = mapped_column(String(24), ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True)
-    staff_id: Mapped[str] = mapped_column(String(24), ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True)
+    group_id: Mapped[str] = mapped_column(
+        String(24), ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    staff_id: Mapped[str] = mapped_column(
+        String(24), ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True
+    )
     account_id: Mapped[str] = mapped_column(String(24), ForeignKey("accounts.id", ondelete="CASCADE"))
 
     __table_args__ = (Index("ix_group_memberships_staff_id", "staff_id"),)

@@ -40,14 +40,19 @@ async def get_user_or_raise(session: AsyncSession, account_id: str, id_or_extern
 
 async def get_user_by_client_token(session: AsyncSession, account_id: str, token: str) -> EndUser | None:
     found: EndUser | None = await session.scalar(
-        select(EndUser).where(EndUser.client_token_digest == sealing.digest(token), EndUser.account_id == account_id)
+        select(EndUser).where(
+            EndUser.client_token_digest == sealing.digest(token), EndUser.account_id == account_id
+        )
     )
     return found
 
 
 async def list_users_by_email(session: AsyncSession, account_id: str, email: str) -> list[EndUser]:
     rows = await session.scalars(
-        select(EndUser).where(EndUser.account_id == account_id, EndUser.email == email).order_by(EndUser.id).limit(100)
+        select(EndUser)
+        .where(EndUser.account_id == account_id, EndUser.email == email)
+        .order_by(EndUser.id)
+        .limit(100)
     )
     return list(rows)
 
@@ -56,7 +61,11 @@ def user_json(user: EndUser) -> dict[str, Any]:
     identities = []
     if user.email:
         identities.append(
-            {"type": "email", "value": user.email, "verification": "verified" if user.email_verified else "unverified"}
+            {
+                "type": "email",
+                "value": user.email,
+                "verification": "verified" if user.email_verified else "unverified",
+            }
         )
     return {
         "id": user.id,
@@ -101,10 +110,14 @@ async def get_staff_by_email(session: AsyncSession, account_id: str, email: str)
 
 
 async def list_staff(session: AsyncSession, account_id: str) -> list[Staff]:
-    return list(await session.scalars(select(Staff).where(Staff.account_id == account_id).order_by(Staff.name)))
+    return list(
+        await session.scalars(select(Staff).where(Staff.account_id == account_id).order_by(Staff.name))
+    )
 
 
-async def check_staff_password(session: AsyncSession, account_id: str, email: str, password: str) -> Staff | None:
+async def check_staff_password(
+    session: AsyncSession, account_id: str, email: str, password: str
+) -> Staff | None:
     """The staff member if the email and password match an active account member, else None."""
     staff = await get_staff_by_email(session, account_id, email)
     try:
@@ -124,7 +137,9 @@ async def get_group_or_raise(session: AsyncSession, account_id: str, group_id: s
 
 
 async def list_groups(session: AsyncSession, account_id: str) -> list[Group]:
-    return list(await session.scalars(select(Group).where(Group.account_id == account_id).order_by(Group.name)))
+    return list(
+        await session.scalars(select(Group).where(Group.account_id == account_id).order_by(Group.name))
+    )
 
 
 async def group_member_ids(session: AsyncSession, group_id: str) -> list[str]:

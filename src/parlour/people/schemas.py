@@ -16,8 +16,13 @@ class ProfileIn(Strict):
     locale: Annotated[StrictStr, Field(max_length=64)] | None = None
 
 
-PROFILE_NAMES = {"givenName": "given_name", "surname": "surname", "email": "email",
-                 "avatarUrl": "avatar_url", "locale": "locale"}
+PROFILE_NAMES = {
+    "givenName": "given_name",
+    "surname": "surname",
+    "email": "email",
+    "avatarUrl": "avatar_url",
+    "locale": "locale",
+}
 
 
 class UserCreateBody(Strict):

@@ -40,8 +40,13 @@ NEXT = "next"
 async def do_create_switchboard(session: AsyncSession, account: Account) -> Switchboard:
     if await queries.get_switchboard(session, account.id) is not None:
         raise SwitchboardExists()
-    switchboard = Switchboard(id=ids.new_id(), account_id=account.id, enabled=True,
-                              default_switchboard_integration_id=None, created_at=clock.now())
+    switchboard = Switchboard(
+        id=ids.new_id(),
+        account_id=account.id,
+        enabled=True,
+        default_switchboard_integration_id=None,
+        created_at=clock.now(),
+    )
     session.add(switchboard)
     await session.flush()
     return switchboard
@@ -67,7 +72,10 @@ async def do_delete_switchboard(session: AsyncSession, switchboard: Switchboard)
 
 
 async def _clear_state(session: AsyncSession, account_id: str, sbi_id: str | None) -> None:
-    for column in (Conversation.active_switchboard_integration_id, Conversation.pending_switchboard_integration_id):
+    for column in (
+        Conversation.active_switchboard_integration_id,
+        Conversation.pending_switchboard_integration_id,
+    ):
         query = update(Conversation).where(Conversation.account_id == account_id)
         query = query.where(column.is_not(None) if sbi_id is None else column == sbi_id)
         await session.execute(query.values({column.key: None}))
@@ -77,12 +85,13 @@ async def _check_link(
     session: AsyncSession, account: Account, integration_id: str | None, integration_type: str | None
 ) -> tuple[str | None, str]:
     if bool(integration_id) == bool(integration_type):
-        raise BadRequest("Give exactly one of integrationId (custom integrations) or integrationType (built-in)")
+        raise BadRequest(
+            "Give exactly one of integrationId (custom integrations) or integrationType (built-in)"
+        )
     if integration_id:
         integration = await queries.get_integration_or_raise(session, account.id, integration_id)
         return integration.id, integration.type
-    assert integration_type is not None
-    if not builtin.is_builtin(integration_type):
+    if integration_type is None or not builtin.is_builtin(integration_type):
         raise BadRequest(
             f"integrationType must be {builtin.AGENT_WORKSPACE} or {builtin.AI_AGENT}; "
             "link custom integrations by integrationId"
@@ -106,7 +115,9 @@ async def do_create_switchboard_integration(
     if any(sbi.name == name for sbi in existing):
         raise NameTaken()
     if next_id is not None and all(sbi.id != next_id for sbi in existing):
-        raise SwitchboardIntegrationNotFound("nextSwitchboardIntegrationId names no integration of this switchboard")
+        raise SwitchboardIntegrationNotFound(
+            "nextSwitchboardIntegrationId names no integration of this switchboard"
+        )
     linked_id, linked_type = await _check_link(session, account, integration_id, integration_type)
     sbi = SwitchboardIntegration(
         id=ids.new_id(),
@@ -134,7 +145,9 @@ async def do_update_switchboard_integration(
     fields: dict[str, Any],
 ) -> SwitchboardIntegration:
     """`fields` holds only what the caller set (API names)."""
-    others = [s for s in await queries.list_switchboard_integrations(session, switchboard.id) if s.id != sbi.id]
+    others = [
+        s for s in await queries.list_switchboard_integrations(session, switchboard.id) if s.id != sbi.id
+    ]
     if "name" in fields:
         if any(s.name == fields["name"] for s in others):
             raise NameTaken()
@@ -148,7 +161,9 @@ async def do_update_switchboard_integration(
     if "nextSwitchboardIntegrationId" in fields:
         next_id = fields["nextSwitchboardIntegrationId"]
         if next_id is not None and all(s.id != next_id for s in others):
-            raise SwitchboardIntegrationNotFound("nextSwitchboardIntegrationId names no other integration of this switchboard")
+            raise SwitchboardIntegrationNotFound(
+                "nextSwitchboardIntegrationId names no other integration of this switchboard"
+            )
         sbi.next_switchboard_integration_id = next_id
     if "messageHistoryCount" in fields:
         sbi.message_history_count = fields["messageHistoryCount"]
@@ -169,15 +184,25 @@ async def do_delete_switchboard_integration(
     await session.flush()
 
 
-async def do_create_integration(session: AsyncSession, account: Account, *, display_name: str | None) -> Integration:
-    integration = Integration(id=ids.new_id(), account_id=account.id, type=builtin.CUSTOM,
-                              display_name=display_name, status="active", created_at=clock.now())
+async def do_create_integration(
+    session: AsyncSession, account: Account, *, display_name: str | None
+) -> Integration:
+    integration = Integration(
+        id=ids.new_id(),
+        account_id=account.id,
+        type=builtin.CUSTOM,
+        display_name=display_name,
+        status="active",
+        created_at=clock.now(),
+    )
     session.add(integration)
     await session.flush()
     return integration
 
 
-async def do_update_integration(session: AsyncSession, integration: Integration, *, display_name: str | None) -> None:
+async def do_update_integration(
+    session: AsyncSession, integration: Integration, *, display_name: str | None
+) -> None:
     integration.display_name = display_name
     await session.flush()
 
@@ -202,7 +227,12 @@ async def do_provision(session: AsyncSession, account: Account) -> Switchboard:
         session, account, switchboard, name="zd-agentWorkspace", integration_type=builtin.AGENT_WORKSPACE
     )
     await do_create_switchboard_integration(
-        session, account, switchboard, name="zd-answerBot", integration_type=builtin.AI_AGENT, next_id=workspace.id
+        session,
+        account,
+        switchboard,
+        name="zd-answerBot",
+        integration_type=builtin.AI_AGENT,
+        next_id=workspace.id,
     )
     switchboard.default_switchboard_integration_id = workspace.id
     await session.flush()
@@ -229,16 +259,19 @@ async def resolve_target(
     if ref == NEXT:
         active = next((s for s in candidates if s.id == conversation.active_switchboard_integration_id), None)
         if active is None:
-            active = next((s for s in candidates if s.id == switchboard.default_switchboard_integration_id), None)
+            active = next(
+                (s for s in candidates if s.id == switchboard.default_switchboard_integration_id), None
+            )
         next_id = active.next_switchboard_integration_id if active else None
         found = next((s for s in candidates if s.id == next_id), None)
         if found is None:
             raise NoNextIntegration()
         return found
-    for match in (lambda s: s.id == ref, lambda s: s.name == ref):
-        found = next((s for s in candidates if match(s)), None)
-        if found is not None:
-            return found
+    by_id = next((s for s in candidates if s.id == ref), None)
+    by_name = next((s for s in candidates if s.name == ref), None)
+    for found_by_ref in (by_id, by_name):
+        if found_by_ref is not None:
+            return found_by_ref
     by_type = [s for s in candidates if s.integration_type == ref]
     if len(by_type) > 1:
         raise AmbiguousTarget()
@@ -264,13 +297,23 @@ async def _record_control(
     payload: dict[str, Any] = {"conversation": conversation_body, "metadata": metadata}
     if reason is not None:
         payload["reason"] = reason
-    await record(session, account_id=account.id, type=event_type, conversation_id=conversation.id,
-                 user_id=conversation.user_id, payload=payload)
+    await record(
+        session,
+        account_id=account.id,
+        type=event_type,
+        conversation_id=conversation.id,
+        user_id=conversation.user_id,
+        payload=payload,
+    )
 
 
 async def _gain_control(
-    session: AsyncSession, account: Account, conversation: Conversation, sbi: SwitchboardIntegration,
-    metadata: dict[str, Any] | None, via: str,
+    session: AsyncSession,
+    account: Account,
+    conversation: Conversation,
+    sbi: SwitchboardIntegration,
+    metadata: dict[str, Any] | None,
+    via: str,
 ) -> None:
     handler = builtin.handler_for(sbi.integration_type)
     if handler is not None:
@@ -299,8 +342,12 @@ async def do_pass_control(
 
 
 async def do_offer_control(
-    session: AsyncSession, account: Account, conversation: Conversation, target_ref: str,
-    *, metadata: dict[str, Any] | None = None,
+    session: AsyncSession,
+    account: Account,
+    conversation: Conversation,
+    target_ref: str,
+    *,
+    metadata: dict[str, Any] | None = None,
 ) -> SwitchboardIntegration:
     clean = check_metadata(metadata)
     switchboard = await _enabled_switchboard(session, account)
@@ -316,8 +363,12 @@ async def do_offer_control(
 
 
 async def do_accept_control(
-    session: AsyncSession, account: Account, conversation: Conversation,
-    *, metadata: dict[str, Any] | None = None, acting: SwitchboardIntegration | None = None,
+    session: AsyncSession,
+    account: Account,
+    conversation: Conversation,
+    *,
+    metadata: dict[str, Any] | None = None,
+    acting: SwitchboardIntegration | None = None,
 ) -> SwitchboardIntegration:
     """The pending integration takes control. `acting` is set when an integration itself calls."""
     clean = check_metadata(metadata)
@@ -335,8 +386,12 @@ async def do_accept_control(
 
 
 async def do_release_control(
-    session: AsyncSession, account: Account, conversation: Conversation,
-    *, metadata: dict[str, Any] | None = None, acting: SwitchboardIntegration | None = None,
+    session: AsyncSession,
+    account: Account,
+    conversation: Conversation,
+    *,
+    metadata: dict[str, Any] | None = None,
+    acting: SwitchboardIntegration | None = None,
     reason: str | None = None,
 ) -> None:
     """The active integration lets go; control returns to the default integration, which acts on

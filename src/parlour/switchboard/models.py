@@ -25,7 +25,9 @@ class Switchboard(Base):
     __tablename__ = "switchboards"
 
     id: Mapped[str] = mapped_column(String(24), primary_key=True)
-    account_id: Mapped[str] = mapped_column(String(24), ForeignKey("accounts.id", ondelete="CASCADE"), unique=True)
+    account_id: Mapped[str] = mapped_column(
+        String(24), ForeignKey("accounts.id", ondelete="CASCADE"), unique=True
+    )
     enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     default_switchboard_integration_id: Mapped[str | None] = mapped_column(String(24))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -39,7 +41,9 @@ class SwitchboardIntegration(Base):
     switchboard_id: Mapped[str] = mapped_column(String(24), ForeignKey("switchboards.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(128))
     # Custom integrations are linked by id; built-in ones (zd:agentWorkspace, zd:answerBot) by type.
-    integration_id: Mapped[str | None] = mapped_column(String(24), ForeignKey("integrations.id", ondelete="CASCADE"))
+    integration_id: Mapped[str | None] = mapped_column(
+        String(24), ForeignKey("integrations.id", ondelete="CASCADE")
+    )
     integration_type: Mapped[str] = mapped_column(String(64))
     deliver_standby_events: Mapped[bool] = mapped_column(Boolean, default=True)
     next_switchboard_integration_id: Mapped[str | None] = mapped_column(String(24))

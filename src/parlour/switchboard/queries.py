@@ -1,5 +1,6 @@
 """Reads for integrations, switchboards and switchboard integrations."""
 
+import hashlib
 from typing import Any
 
 from sqlalchemy import select
@@ -8,23 +9,33 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parlour.conversations import queries as conversation_queries
 from parlour.conversations.models import Conversation
 from parlour.lib import clock
-from parlour.switchboard.errors import IntegrationNotFound, SwitchboardIntegrationNotFound, SwitchboardNotFound
+from parlour.switchboard.errors import (
+    IntegrationNotFound,
+    SwitchboardIntegrationNotFound,
+    SwitchboardNotFound,
+)
 from parlour.switchboard.models import Integration, Switchboard, SwitchboardIntegration
 
 
 async def get_switchboard(session: AsyncSession, account_id: str) -> Switchboard | None:
-    found: Switchboard | None = await session.scalar(select(Switchboard).where(Switchboard.account_id == account_id))
+    found: Switchboard | None = await session.scalar(
+        select(Switchboard).where(Switchboard.account_id == account_id)
+    )
     return found
 
 
-async def get_switchboard_or_raise(session: AsyncSession, account_id: str, switchboard_id: str) -> Switchboard:
+async def get_switchboard_or_raise(
+    session: AsyncSession, account_id: str, switchboard_id: str
+) -> Switchboard:
     switchboard = await session.get(Switchboard, switchboard_id)
     if switchboard is None or switchboard.account_id != account_id:
         raise SwitchboardNotFound()
     return switchboard
 
 
-async def list_switchboard_integrations(session: AsyncSession, switchboard_id: str) -> list[SwitchboardIntegration]:
+async def list_switchboard_integrations(
+    session: AsyncSession, switchboard_id: str
+) -> list[SwitchboardIntegration]:
     rows = await session.scalars(
         select(SwitchboardIntegration)
         .where(SwitchboardIntegration.switchboard_id == switchboard_id)
@@ -33,7 +44,9 @@ async def list_switchboard_integrations(session: AsyncSession, switchboard_id: s
     return list(rows)
 
 
-async def get_switchboard_integration(session: AsyncSession, account_id: str, sbi_id: str) -> SwitchboardIntegration | None:
+async def get_switchboard_integration(
+    session: AsyncSession, account_id: str, sbi_id: str
+) -> SwitchboardIntegration | None:
     sbi = await session.get(SwitchboardIntegration, sbi_id)
     return sbi if sbi is not None and sbi.account_id == account_id else None
 
@@ -47,7 +60,9 @@ async def get_switchboard_integration_or_raise(
     return sbi
 
 
-async def get_integration_or_raise(session: AsyncSession, account_id: str, integration_id: str) -> Integration:
+async def get_integration_or_raise(
+    session: AsyncSession, account_id: str, integration_id: str
+) -> Integration:
     integration = await session.get(Integration, integration_id)
     if integration is None or integration.account_id != account_id:
         raise IntegrationNotFound()
@@ -56,14 +71,16 @@ async def get_integration_or_raise(session: AsyncSession, account_id: str, integ
 
 async def list_integrations(session: AsyncSession, account_id: str) -> list[Integration]:
     rows = await session.scalars(
-        select(Integration).where(Integration.account_id == account_id).order_by(Integration.created_at, Integration.id)
+        select(Integration)
+        .where(Integration.account_id == account_id)
+        .order_by(Integration.created_at, Integration.id)
     )
     return list(rows)
 
 
-async def state_of(session: AsyncSession, conversation: Conversation) -> tuple[
-    SwitchboardIntegration | None, SwitchboardIntegration | None
-]:
+async def state_of(
+    session: AsyncSession, conversation: Conversation
+) -> tuple[SwitchboardIntegration | None, SwitchboardIntegration | None]:
     active = pending = None
     if conversation.active_switchboard_integration_id:
         active = await session.get(SwitchboardIntegration, conversation.active_switchboard_integration_id)
@@ -80,11 +97,20 @@ def switchboard_json(switchboard: Switchboard) -> dict[str, Any]:
     }
 
 
+def integration_id_of(sbi: SwitchboardIntegration) -> str:
+    """`integrationId` is a required string in the API. A custom integration has its own id; a
+    built-in one (linked by type, no integration row) gets a stable id derived from the account
+    and the type, the same in every response and webhook."""
+    if sbi.integration_id is not None:
+        return sbi.integration_id
+    return hashlib.sha256(f"{sbi.account_id}:{sbi.integration_type}".encode()).hexdigest()[:24]
+
+
 def switchboard_integration_json(sbi: SwitchboardIntegration) -> dict[str, Any]:
     return {
         "id": sbi.id,
         "name": sbi.name,
-        "integrationId": sbi.integration_id,
+        "integrationId": integration_id_of(sbi),
         "integrationType": sbi.integration_type,
         "deliverStandbyEvents": sbi.deliver_standby_events,
         "nextSwitchboardIntegrationId": sbi.next_switchboard_integration_id,
@@ -95,7 +121,12 @@ def switchboard_integration_json(sbi: SwitchboardIntegration) -> dict[str, Any]:
 def control_json(sbi: SwitchboardIntegration | None) -> dict[str, Any] | None:
     if sbi is None:
         return None
-    return {"id": sbi.id, "name": sbi.name, "integrationId": sbi.integration_id, "integrationType": sbi.integration_type}
+    return {
+        "id": sbi.id,
+        "name": sbi.name,
+        "integrationId": integration_id_of(sbi),
+        "integrationType": sbi.integration_type,
+    }
 
 
 def integration_json(integration: Integration) -> dict[str, Any]:

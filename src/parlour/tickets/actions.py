@@ -44,10 +44,10 @@ _UNSET: Any = object()
 
 def check_tags(tags: list[str]) -> list[str]:
     clean: list[str] = []
-    for tag in tags:
-        if not isinstance(tag, str):
+    for raw in tags:
+        if not isinstance(raw, str):
             raise InvalidTicket("Tags are strings")
-        tag = tag.strip().lower()
+        tag = raw.strip().lower()
         if not tag or len(tag) > MAX_TAG_LENGTH or any(c.isspace() for c in tag):
             raise InvalidTicket(f"A tag is 1-{MAX_TAG_LENGTH} characters without spaces")
         if tag not in clean:
@@ -128,13 +128,20 @@ async def do_update_ticket(
         staff = await people_queries.get_staff_or_raise(session, account.id, assignee_id)
         if not staff.active:
             raise InvalidTicket("The assignee is deactivated")
-    if new_assignee is not None and new_group is not None and (group_id is not _UNSET or assignee_id is not _UNSET):
-        if new_group not in await people_queries.groups_of_staff(session, new_assignee):
-            raise InvalidTicket("The assignee is not a member of the ticket's group")
+    changes_team = group_id is not _UNSET or assignee_id is not _UNSET
+    if (
+        changes_team
+        and new_assignee is not None
+        and new_group is not None
+        and new_group not in await people_queries.groups_of_staff(session, new_assignee)
+    ):
+        raise InvalidTicket("The assignee is not a member of the ticket's group")
     if priority is not _UNSET and priority not in PRIORITIES:
         raise InvalidTicket(f"priority must be one of {', '.join(PRIORITIES)}")
     clean_tags = check_tags(tags) if tags is not _UNSET else None
-    clean_fields = check_metadata(custom_fields, field="customFields") if custom_fields is not _UNSET else None
+    clean_fields = (
+        check_metadata(custom_fields, field="customFields") if custom_fields is not _UNSET else None
+    )
     if subject is not _UNSET and not 1 <= len(subject.strip()) <= 200:
         raise InvalidTicket("subject is 1-200 characters")
 
@@ -203,11 +210,18 @@ async def do_close_ticket(session: AsyncSession, account: Account, ticket: Ticke
     await _hand_back(session, account, ticket, reason=f"ticketClosed:{reason}")
 
 
-async def do_close_if_still_solved(session: AsyncSession, account_id: str, ticket_id: str, solved_at: str) -> bool:
+async def do_close_if_still_solved(
+    session: AsyncSession, account_id: str, ticket_id: str, solved_at: str
+) -> bool:
     """The delayed job's work: close only if nothing reopened the ticket since it was solved."""
     account = await account_queries.get_account(session, account_id)
     ticket = await session.get(Ticket, ticket_id)
-    if account is None or ticket is None or ticket.status != "solved" or clock.iso(ticket.solved_at) != solved_at:
+    if (
+        account is None
+        or ticket is None
+        or ticket.status != "solved"
+        or clock.iso(ticket.solved_at) != solved_at
+    ):
         return False
     await do_close_ticket(session, account, ticket, reason="solved")
     return True
@@ -246,7 +260,11 @@ async def do_reopen_on_customer_reply(session: AsyncSession, ticket: Ticket) -> 
 
 
 async def _record(session: AsyncSession, ticket: Ticket, event_type: str) -> None:
-    await record(session, account_id=ticket.account_id, type=event_type, conversation_id=ticket.conversation_id,
-                 user_id=ticket.requester_id, payload={"ticket": queries.ticket_json(ticket)})
-
-
+    await record(
+        session,
+        account_id=ticket.account_id,
+        type=event_type,
+        conversation_id=ticket.conversation_id,
+        user_id=ticket.requester_id,
+        payload={"ticket": queries.ticket_json(ticket)},
+    )

@@ -13,7 +13,9 @@ class Ticket(Base):
     id: Mapped[str] = mapped_column(String(24), primary_key=True)
     account_id: Mapped[str] = mapped_column(String(24), ForeignKey("accounts.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)  # per account, what agents say out loud: "#42"
-    conversation_id: Mapped[str] = mapped_column(String(24), ForeignKey("conversations.id", ondelete="CASCADE"))
+    conversation_id: Mapped[str] = mapped_column(
+        String(24), ForeignKey("conversations.id", ondelete="CASCADE")
+    )
     requester_id: Mapped[str] = mapped_column(String(24), ForeignKey("end_users.id", ondelete="CASCADE"))
     subject: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16))  # new | open | pending | on_hold | solved | closed

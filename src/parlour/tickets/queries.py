@@ -33,7 +33,9 @@ async def get_current_ticket(session: AsyncSession, conversation_id: str) -> Tic
 
 
 async def list_tickets_of_conversation(session: AsyncSession, conversation_id: str) -> list[Ticket]:
-    rows = await session.scalars(select(Ticket).where(Ticket.conversation_id == conversation_id).order_by(Ticket.number))
+    rows = await session.scalars(
+        select(Ticket).where(Ticket.conversation_id == conversation_id).order_by(Ticket.number)
+    )
     return list(rows)
 
 

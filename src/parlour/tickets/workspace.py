@@ -14,7 +14,10 @@ class AgentWorkspace:
         metadata = gained.metadata or {}
         subject = metadata.get("subject")
         await actions.do_open_ticket(
-            session, gained.account, gained.conversation, subject=subject if isinstance(subject, str) else None
+            session,
+            gained.account,
+            gained.conversation,
+            subject=subject if isinstance(subject, str) else None,
         )
 
     async def on_message(self, session: AsyncSession, posted: MessagePosted) -> None:
@@ -24,7 +27,10 @@ class AgentWorkspace:
         if ticket is None:
             text = posted.message.content.get("text")
             await actions.do_open_ticket(
-                session, posted.account, posted.conversation, subject=text[:200] if isinstance(text, str) else None
+                session,
+                posted.account,
+                posted.conversation,
+                subject=text[:200] if isinstance(text, str) else None,
             )
         else:
             await actions.do_reopen_on_customer_reply(session, ticket)

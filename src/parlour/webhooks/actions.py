@@ -95,7 +95,9 @@ async def do_delete_webhook(session: AsyncSession, webhook: Webhook) -> None:
     await session.flush()
 
 
-async def do_fan_out(session: AsyncSession, *, batch: int = 200, skip_locked: bool = False) -> int:
+async def do_fan_out(
+    session: AsyncSession, *, max_attempts: int = 8, batch: int = 200, skip_locked: bool = False
+) -> int:
     """Turn recorded events into one delivery job per subscribed webhook. Returns events handled.
 
     The events table is the durable queue: an event stays `webhooks_pending` until the
@@ -116,7 +118,9 @@ async def do_fan_out(session: AsyncSession, *, batch: int = 200, skip_locked: bo
     hooks_by_account: dict[str, list[Webhook]] = {}
     for event in pending:
         if event.account_id not in hooks_by_account:
-            hooks_by_account[event.account_id] = await queries.list_account_webhooks(session, event.account_id)
+            hooks_by_account[event.account_id] = await queries.list_account_webhooks(
+                session, event.account_id
+            )
         for webhook in hooks_by_account[event.account_id]:
             if not _subscribed(webhook, event.type):
                 continue
@@ -127,7 +131,7 @@ async def do_fan_out(session: AsyncSession, *, batch: int = 200, skip_locked: bo
                 DELIVER_JOB,
                 {"webhook_id": webhook.id, "event_id": event.id, "delivery_id": ids.new_id()},
                 dedupe_key=f"{DELIVER_JOB}:{webhook.id}:{event.id}",
-                max_attempts=get_settings().webhook_max_attempts,
+                max_attempts=max_attempts,
             )
     await session.execute(
         update(EventRecord).where(EventRecord.id.in_([e.id for e in pending])).values(webhooks_pending=False)
@@ -154,8 +158,12 @@ async def _in_control_or_standby_wanted(session: AsyncSession, webhook: Webhook,
     )
     if linked is None:
         return True  # not on the switchboard: it receives everything
-    conversation = await conversation_queries.get_conversation(session, event.account_id, event.conversation_id)
-    if conversation is None:
-        return True
-    active_id = conversation.active_switchboard_integration_id or switchboard.default_switchboard_integration_id
+    active_id = event.active_integration_id
+    if active_id is None and event.type != "conversation:message":
+        conversation = await conversation_queries.get_conversation(
+            session, event.account_id, event.conversation_id
+        )
+        active_id = conversation.active_switchboard_integration_id if conversation else None
+    # Nobody in control yet: the default integration is about to take the conversation.
+    active_id = active_id or switchboard.default_switchboard_integration_id
     return active_id == linked.id or linked.deliver_standby_events

@@ -35,7 +35,9 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return f"v1={mac}"
 
 
-async def prepare(session: AsyncSession, webhook: Webhook, event: EventRecord, delivery_id: str) -> PreparedDelivery:
+async def prepare(
+    session: AsyncSession, webhook: Webhook, event: EventRecord, delivery_id: str
+) -> PreparedDelivery:
     payload: dict[str, Any] = dict(event.payload)
     if webhook.include_full_user and event.user_id:
         user = await people_queries.get_user(session, event.account_id, event.user_id)
@@ -46,7 +48,12 @@ async def prepare(session: AsyncSession, webhook: Webhook, event: EventRecord, d
             "app": {"id": event.account_id},
             "webhook": {"id": webhook.id, "version": "v2"},
             "events": [
-                {"id": str(event.id), "type": event.type, "createdAt": clock.iso(event.created_at), "payload": payload}
+                {
+                    "id": str(event.id),
+                    "type": event.type,
+                    "createdAt": clock.iso(event.created_at),
+                    "payload": payload,
+                }
             ],
         },
         separators=(",", ":"),

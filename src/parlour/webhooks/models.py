@@ -19,4 +19,7 @@ class Webhook(Base):
     include_full_source: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
-    __table_args__ = (Index("ix_webhooks_account_id", "account_id"), Index("ix_webhooks_integration_id", "integration_id"))
+    __table_args__ = (
+        Index("ix_webhooks_account_id", "account_id"),
+        Index("ix_webhooks_integration_id", "integration_id"),
+    )

@@ -7,13 +7,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parlour.lib import sealing
 from parlour.settings import get_settings
+from parlour.switchboard import queries as switchboard_queries
+from parlour.switchboard.models import Integration
 from parlour.webhooks.errors import WebhookNotFound
 from parlour.webhooks.models import Webhook
 
 
 async def list_webhooks(session: AsyncSession, integration_id: str) -> list[Webhook]:
     rows = await session.scalars(
-        select(Webhook).where(Webhook.integration_id == integration_id).order_by(Webhook.created_at, Webhook.id)
+        select(Webhook)
+        .where(Webhook.integration_id == integration_id)
+        .order_by(Webhook.created_at, Webhook.id)
     )
     return list(rows)
 
@@ -47,3 +51,10 @@ def webhook_json(webhook: Webhook, *, with_secret: bool) -> dict[str, Any]:
     return body
 
 
+async def integration_with_webhooks(session: AsyncSession, integration: Integration) -> dict[str, Any]:
+    """The API shape of a custom integration, which always carries its `webhooks`."""
+    shaped = switchboard_queries.integration_json(integration)
+    shaped["webhooks"] = [
+        webhook_json(w, with_secret=True) for w in await list_webhooks(session, integration.id)
+    ]
+    return shaped

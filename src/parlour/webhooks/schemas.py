@@ -3,7 +3,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
 Target = Annotated[StrictStr, Field(min_length=1, max_length=2048)]
-Triggers = Annotated[list[Annotated[StrictStr, Field(min_length=1, max_length=64)]], Field(min_length=1, max_length=30)]
+Triggers = Annotated[
+    list[Annotated[StrictStr, Field(min_length=1, max_length=64)]], Field(min_length=1, max_length=30)
+]
 
 
 class Strict(BaseModel):

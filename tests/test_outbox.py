@@ -1,0 +1,60 @@
+"""Events are recorded in the transaction that causes them and published only after it commits."""
+
+import pytest
+
+from parlour.conversations import actions as conversation_actions
+from parlour.conversations import queries as conversation_queries
+from parlour.db import Database
+from parlour.outbox.models import EventRecord
+from parlour.people import actions as people_actions
+from parlour.realtime.bus import MemoryBus
+from tests.conftest import Tenant
+
+
+async def test_events_reach_the_bus_after_commit_and_never_after_rollback(
+    db: Database, tenant: Tenant
+) -> None:
+    bus = MemoryBus()
+    db.on_commit(bus.publish_rows)
+    async with bus.subscribe() as queue:
+        async with db.transaction() as session:
+            user = await people_actions.do_create_user(session, tenant.account, external_id="u1")
+            conversation = await conversation_actions.do_create_conversation(
+                session, tenant.account, type="personal", users=[user]
+            )
+            assert queue.empty()  # recorded, not yet published
+        published = queue.get_nowait()
+        assert (published.type, published.conversation_id) == ("conversation:create", conversation.id)
+
+        with pytest.raises(RuntimeError):
+            async with db.transaction() as session:
+                loaded = await conversation_queries.get_conversation_or_raise(
+                    session, tenant.app_id, conversation.id
+                )
+                await conversation_actions.do_post_message(
+                    session,
+                    tenant.account,
+                    loaded,
+                    conversation_actions.Author(type="business"),
+                    {"type": "text", "text": "never committed"},
+                )
+                raise RuntimeError("the request failed after the write")
+        assert queue.empty()
+    async with db.reading() as session:
+        stored = await session.get(EventRecord, published.id)
+    assert stored is not None and stored.type == "conversation:create"
+
+
+async def test_event_ids_increase_in_commit_order(db: Database, tenant: Tenant) -> None:
+    bus = MemoryBus()
+    db.on_commit(bus.publish_rows)
+    async with bus.subscribe() as queue:
+        for index in range(5):
+            async with db.transaction() as session:
+                await people_actions.do_create_user(session, tenant.account, external_id=f"u{index}")
+                user = await people_actions.do_create_user(session, tenant.account, external_id=f"v{index}")
+                await conversation_actions.do_create_conversation(
+                    session, tenant.account, type="personal", users=[user]
+                )
+        ids = [queue.get_nowait().id for _ in range(5)]
+    assert ids == sorted(ids) and len(set(ids)) == 5
