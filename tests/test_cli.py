@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.backend_independent
+
 COMMANDS = ["serve", "migrate", "demo", "create-account", "create-staff", "create-api-key"]
 
 
