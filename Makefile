@@ -27,8 +27,8 @@ test: install lint
 	$(BIN)/python -m pytest -q -p no:cacheprovider --db=postgres -m "not backend_independent"
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests $(wildcard bench)
+	$(BIN)/ruff format --check src tests $(wildcard bench)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

@@ -30,6 +30,8 @@ WEBHOOK_TRIGGERS = frozenset(
         "user:remove",
         "ticket:created",
         "ticket:updated",
+        "ticket:closed",
+        "ticket:sessionEnded",
     }
 )
 
