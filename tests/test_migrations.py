@@ -1,5 +1,8 @@
 """The migrations are the schema: reversible, and identical to what the models declare."""
 
+import sqlite3
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
@@ -20,8 +23,35 @@ async def test_the_migrated_schema_matches_the_models(db: Database) -> None:
     assert differences == []
 
 
-def test_migrations_go_down_and_up_again(tmp_path: object) -> None:
+def test_migrations_go_down_and_up_again(tmp_path: Path) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path}/roundtrip.db"
     migrate.upgrade(url)
     migrate.downgrade(url, "base")
     migrate.upgrade(url)
+
+
+def test_existing_events_are_numbered_per_account_by_the_stream_migration(tmp_path: Path) -> None:
+    # Rows written as the 0001 schema had them (no action can write that old shape any more).
+    path = tmp_path / "streams.db"
+    migrate.upgrade(f"sqlite+aiosqlite:///{path}", "0001")
+    a, b = "a" * 24, "b" * 24
+    with sqlite3.connect(path) as connection:
+        for account in (a, b):
+            connection.execute(
+                "INSERT INTO accounts (id, name, display_name, mode, locale, time_zone, settings, "
+                "created_at) "
+                "VALUES (?, ?, ?, 'messaging', 'en', 'UTC', '{}', '2026-01-01 00:00:00')",
+                (account, account, account),
+            )
+        for account in (a, b, a):
+            connection.execute(
+                "INSERT INTO events (account_id, type, payload, created_at, webhooks_pending) "
+                "VALUES (?, 'conversation:create', '{}', '2026-01-01 00:00:00', 0)",
+                (account,),
+            )
+    migrate.upgrade(f"sqlite+aiosqlite:///{path}")
+    with sqlite3.connect(path) as connection:
+        events = connection.execute("SELECT account_id, seq FROM events ORDER BY id").fetchall()
+        streams = dict(connection.execute("SELECT account_id, last_seq FROM event_streams").fetchall())
+    assert events == [(a, 1), (b, 1), (a, 2)]
+    assert streams == {a: 2, b: 1}

@@ -45,16 +45,23 @@ async def test_events_reach_the_bus_after_commit_and_never_after_rollback(
     assert stored is not None and stored.type == "conversation:create"
 
 
-async def test_event_ids_increase_in_commit_order(db: Database, tenant: Tenant) -> None:
+async def test_each_account_streams_its_events_numbered_without_gaps(
+    db: Database, tenant: Tenant, other_tenant: Tenant
+) -> None:
     bus = MemoryBus()
     db.on_commit(bus.publish_rows)
     async with bus.subscribe() as queue:
-        for index in range(5):
-            async with db.transaction() as session:
-                await people_actions.do_create_user(session, tenant.account, external_id=f"u{index}")
-                user = await people_actions.do_create_user(session, tenant.account, external_id=f"v{index}")
-                await conversation_actions.do_create_conversation(
-                    session, tenant.account, type="personal", users=[user]
-                )
-        ids = [queue.get_nowait().id for _ in range(5)]
-    assert ids == sorted(ids) and len(set(ids)) == 5
+        for index in range(3):
+            for owner in (tenant, other_tenant):
+                async with db.transaction() as session:
+                    user = await people_actions.do_create_user(
+                        session, owner.account, external_id=f"u{index}"
+                    )
+                    await conversation_actions.do_create_conversation(
+                        session, owner.account, type="personal", users=[user]
+                    )
+        published = [queue.get_nowait() for _ in range(6)]
+    ids = [event.id for event in published]
+    assert ids == sorted(ids) and len(set(ids)) == 6
+    assert [e.seq for e in published if e.account_id == tenant.app_id] == [1, 2, 3]
+    assert [e.seq for e in published if e.account_id == other_tenant.app_id] == [1, 2, 3]

@@ -13,6 +13,7 @@ from parlour.accounts.models import Account, ApiKey, SigningKey
 from parlour.lib import clock, ids, sealing
 from parlour.lib.errors import BadRequest
 from parlour.lib.metadata import check_metadata
+from parlour.outbox.recorder import open_stream
 from parlour.settings import get_settings
 
 MAX_KEYS = 10
@@ -72,6 +73,7 @@ async def do_create_account(
     )
     session.add(account)
     await session.flush()
+    await open_stream(session, account.id)
     return account
 
 

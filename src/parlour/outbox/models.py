@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from parlour.db import Base, JSONType, UTCDateTime
@@ -13,6 +13,9 @@ class EventRecord(Base):
     # Integer on SQLite so that it is the rowid alias (AUTOINCREMENT-free, still increasing).
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True)
     account_id: Mapped[str] = mapped_column(String(24), ForeignKey("accounts.id", ondelete="CASCADE"))
+    # Position in the account's stream: 1, 2, 3 … with no gap, in commit order. Real-time clients
+    # resume from it; the global `id` only orders rows and can commit out of order on PostgreSQL.
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
     conversation_id: Mapped[str | None] = mapped_column(String(24))
     user_id: Mapped[str | None] = mapped_column(String(24))
     type: Mapped[str] = mapped_column(String(64))
@@ -24,7 +27,23 @@ class EventRecord(Base):
     active_integration_id: Mapped[str | None] = mapped_column(String(24))
 
     __table_args__ = (
+        UniqueConstraint("account_id", "seq"),
         Index("ix_events_account_id_id", "account_id", "id"),
         Index("ix_events_conversation_id_id", "conversation_id", "id"),
         Index("ix_events_webhooks_pending", "webhooks_pending", "id"),
     )
+
+
+class EventStream(Base):
+    """One row per account: the last sequence number handed out in its event stream.
+
+    Recording an event increments it with a conditional UPDATE, which also row-locks it until the
+    transaction ends, so the account's events commit in sequence order and never leave a gap.
+    """
+
+    __tablename__ = "event_streams"
+
+    account_id: Mapped[str] = mapped_column(
+        String(24), ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
+    )
+    last_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), default=0)

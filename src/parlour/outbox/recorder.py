@@ -4,11 +4,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parlour.db import OUTBOX_KEY
 from parlour.lib import clock
-from parlour.outbox.models import EventRecord
+from parlour.outbox.models import EventRecord, EventStream
 
 # Event types that custom integrations may subscribe to with webhooks (Sunshine trigger names).
 WEBHOOK_TRIGGERS = frozenset(
@@ -42,6 +43,7 @@ class CommittedEvent:
 
     id: int
     account_id: str
+    seq: int
     conversation_id: str | None
     user_id: str | None
     type: str
@@ -59,8 +61,17 @@ async def record(
     user_id: str | None = None,
     active_integration_id: str | None = None,
 ) -> EventRecord:
+    seq = await session.scalar(
+        update(EventStream)
+        .where(EventStream.account_id == account_id)
+        .values(last_seq=EventStream.last_seq + 1)
+        .returning(EventStream.last_seq)
+    )
+    if seq is None:
+        raise LookupError(f"account {account_id} has no event stream; create it with open_stream()")
     row = EventRecord(
         account_id=account_id,
+        seq=seq,
         conversation_id=conversation_id,
         user_id=user_id,
         type=type,
@@ -81,6 +92,7 @@ def as_committed(rows: list[EventRecord]) -> list[CommittedEvent]:
         CommittedEvent(
             id=row.id,
             account_id=row.account_id,
+            seq=row.seq,
             conversation_id=row.conversation_id,
             user_id=row.user_id,
             type=row.type,
@@ -89,3 +101,9 @@ def as_committed(rows: list[EventRecord]) -> list[CommittedEvent]:
         )
         for row in rows
     ]
+
+
+async def open_stream(session: AsyncSession, account_id: str) -> None:
+    """Every account gets its event stream when it is created."""
+    session.add(EventStream(account_id=account_id, last_seq=0))
+    await session.flush()
