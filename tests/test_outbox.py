@@ -6,61 +6,55 @@ from parlour.conversations import actions as conversation_actions
 from parlour.conversations import queries as conversation_queries
 from parlour.db import Database
 from parlour.outbox.models import EventRecord
+from parlour.outbox.recorder import CommittedEvent, as_committed
 from parlour.people import actions as people_actions
-from parlour.realtime.bus import MemoryBus
 from tests.conftest import Tenant
 
 
 async def test_events_reach_the_bus_after_commit_and_never_after_rollback(
     db: Database, tenant: Tenant
 ) -> None:
-    bus = MemoryBus()
-    db.on_commit(bus.publish_rows)
-    async with bus.subscribe() as queue:
-        async with db.transaction() as session:
-            user = await people_actions.do_create_user(session, tenant.account, external_id="u1")
-            conversation = await conversation_actions.do_create_conversation(
-                session, tenant.account, type="personal", users=[user]
-            )
-            assert queue.empty()  # recorded, not yet published
-        published = queue.get_nowait()
-        assert (published.type, published.conversation_id) == ("conversation:create", conversation.id)
+    published: list[CommittedEvent] = []
+    db.on_commit(lambda rows: published.extend(as_committed(rows)))
+    async with db.transaction() as session:
+        user = await people_actions.do_create_user(session, tenant.account, external_id="u1")
+        conversation = await conversation_actions.do_create_conversation(
+            session, tenant.account, type="personal", users=[user]
+        )
+        assert published == []  # recorded, not yet published
+    assert [(e.type, e.conversation_id) for e in published] == [("conversation:create", conversation.id)]
 
-        with pytest.raises(RuntimeError):
-            async with db.transaction() as session:
-                loaded = await conversation_queries.get_conversation_or_raise(
-                    session, tenant.app_id, conversation.id
-                )
-                await conversation_actions.do_post_message(
-                    session,
-                    tenant.account,
-                    loaded,
-                    conversation_actions.Author(type="business"),
-                    {"type": "text", "text": "never committed"},
-                )
-                raise RuntimeError("the request failed after the write")
-        assert queue.empty()
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as session:
+            loaded = await conversation_queries.get_conversation_or_raise(
+                session, tenant.app_id, conversation.id
+            )
+            await conversation_actions.do_post_message(
+                session,
+                tenant.account,
+                loaded,
+                conversation_actions.Author(type="business"),
+                {"type": "text", "text": "never committed"},
+            )
+            raise RuntimeError("the request failed after the write")
+    assert len(published) == 1
     async with db.reading() as session:
-        stored = await session.get(EventRecord, published.id)
+        stored = await session.get(EventRecord, published[0].id)
     assert stored is not None and stored.type == "conversation:create"
 
 
 async def test_each_account_streams_its_events_numbered_without_gaps(
     db: Database, tenant: Tenant, other_tenant: Tenant
 ) -> None:
-    bus = MemoryBus()
-    db.on_commit(bus.publish_rows)
-    async with bus.subscribe() as queue:
-        for index in range(3):
-            for owner in (tenant, other_tenant):
-                async with db.transaction() as session:
-                    user = await people_actions.do_create_user(
-                        session, owner.account, external_id=f"u{index}"
-                    )
-                    await conversation_actions.do_create_conversation(
-                        session, owner.account, type="personal", users=[user]
-                    )
-        published = [queue.get_nowait() for _ in range(6)]
+    published: list[CommittedEvent] = []
+    db.on_commit(lambda rows: published.extend(as_committed(rows)))
+    for index in range(3):
+        for owner in (tenant, other_tenant):
+            async with db.transaction() as session:
+                user = await people_actions.do_create_user(session, owner.account, external_id=f"u{index}")
+                await conversation_actions.do_create_conversation(
+                    session, owner.account, type="personal", users=[user]
+                )
     ids = [event.id for event in published]
     assert ids == sorted(ids) and len(set(ids)) == 6
     assert [e.seq for e in published if e.account_id == tenant.app_id] == [1, 2, 3]

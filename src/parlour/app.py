@@ -16,9 +16,10 @@ from parlour.api import errors
 from parlour.api.metrics import RequestMetrics
 from parlour.api.router import router
 from parlour.db import Database
-from parlour.http import BodySizeLimit
+from parlour.http import BodySizeLimit, RefuseNulInUrl
 from parlour.jobs.worker import Worker
-from parlour.realtime.bus import MemoryBus
+from parlour.realtime.channel import Heartbeat
+from parlour.realtime.hub import Hub
 from parlour.settings import Settings, get_settings
 
 
@@ -49,8 +50,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     wiring.install()
     owns_db = db is None
     database = db or Database(settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms)
-    bus = MemoryBus()
-    database.on_commit(bus.publish_rows)
+    hub = Hub(database)
+    database.on_commit(hub.publish_rows)
     worker = Worker(database, settings) if settings.run_jobs else None
     if worker is not None:
         database.on_commit(lambda _rows: worker.wake())
@@ -58,9 +59,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         task = asyncio.create_task(worker.run(), name="parlour-worker") if worker else None
+        hub.start()
         try:
             yield
         finally:
+            await hub.stop()
             if worker is not None and task is not None:
                 await worker.stop()
                 task.cancel()
@@ -81,10 +84,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     )
     app.state.settings = settings
     app.state.db = database
-    app.state.bus = bus
+    app.state.hub = hub
+    app.state.heartbeat = Heartbeat(settings.ws_heartbeat_seconds, settings.ws_heartbeat_timeout_seconds)
     app.state.worker = worker
     errors.install(app)
     app.include_router(router)
+    app.add_middleware(RefuseNulInUrl)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestMetrics)
     return app

@@ -4,8 +4,10 @@ and the wording of validation errors. No business rule lives in this module."""
 import json
 from collections.abc import Sequence
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from fastapi import Request
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from parlour.db import Database
@@ -38,7 +40,12 @@ def json_query_object(request: Request, name: str) -> dict[str, str]:
         isinstance(value, str | int) and not isinstance(value, bool) for value in decoded.values()
     ):
         raise BadRequest(problem)
-    return {str(key): str(value) for key, value in decoded.items()}
+    fields = {str(key): str(value) for key, value in decoded.items()}
+    # JSON escapes can carry what the URL check cannot see: a NUL, or a lone surrogate (`\ud800`).
+    text = "".join((*fields, *fields.values()))
+    if "\x00" in text or text.encode("utf-8", "replace").decode() != text:
+        raise BadRequest(f"{name} must hold valid Unicode text without the NUL character")
+    return fields
 
 
 def describe_validation_errors(errors: Sequence[Any]) -> str:
@@ -91,19 +98,40 @@ class BodySizeLimit:
             await _too_large(send, self.max_bytes)
 
 
-class BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(HTTPException):
+    """Raised while a body without a declared length is read. An HTTPException, because FastAPI's
+    body parsing passes those on (it answers any other exception with 400)."""
+
+    def __init__(self) -> None:
+        super().__init__(status_code=413)
 
 
 async def _too_large(send: Send, limit: int) -> None:
-    body = (
-        '{"errors":[{"code":"payload_too_large","title":"The request body is larger than '
-        f'{limit} bytes"}}]}}'
-    ).encode()
+    await _refuse(send, 413, "payload_too_large", f"The request body is larger than {limit} bytes")
+
+
+class RefuseNulInUrl:
+    """Refuse a NUL character in the URL's path or query (400): PostgreSQL text cannot hold one,
+    so it would otherwise fail deep inside a query instead of being named as bad input."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and (
+            "\x00" in scope["path"] or b"\x00" in unquote_to_bytes(scope["query_string"])
+        ):
+            await _refuse(send, 400, "bad_request", "The URL must not contain the NUL character (%00)")
+            return
+        await self.app(scope, receive, send)
+
+
+async def _refuse(send: Send, status: int, code: str, title: str) -> None:
+    body = json.dumps({"errors": [{"code": code, "title": title}]}).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
         }
     )

@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     webhook_max_attempts: int = Field(default=8, ge=1, le=30)
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    ws_heartbeat_seconds: float = Field(default=25.0, gt=0)
+    ws_heartbeat_timeout_seconds: float = Field(default=60.0, gt=0)
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> "Settings":

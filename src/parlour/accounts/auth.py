@@ -57,7 +57,7 @@ async def _basic(session: AsyncSession, value: str) -> ApiKey:
     except (binascii.Error, UnicodeDecodeError):
         raise InvalidCredentials() from None
     key_id, sep, secret = decoded.partition(":")
-    if not sep:
+    if not sep or "\x00" in key_id:  # no key id holds a NUL, and PostgreSQL cannot be asked for one
         raise InvalidCredentials()
     key = await queries.get_api_key(session, key_id)
     # Compare even when the key is unknown so that timing does not reveal which part was wrong.
@@ -73,7 +73,7 @@ async def _bearer(session: AsyncSession, token: str) -> ApiKey:
     except jwt.PyJWTError:
         raise InvalidCredentials("The JWT is malformed") from None
     kid = header.get("kid")
-    if header.get("alg") != "HS256" or not isinstance(kid, str):
+    if header.get("alg") != "HS256" or not isinstance(kid, str) or "\x00" in kid:
         raise InvalidCredentials("The JWT must be signed with HS256 and name its key in `kid`")
     key = await queries.get_api_key(session, kid)
     if key is None:

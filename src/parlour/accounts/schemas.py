@@ -2,11 +2,13 @@
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import Field, StrictBool, StrictInt
+
+from parlour.lib.schemas import StrictBody
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Strict(StrictBody):
+    """Refuses unknown fields and NUL characters."""
 
 
 class AppSettingsIn(Strict):

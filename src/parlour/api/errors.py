@@ -17,7 +17,8 @@ from parlour.lib.errors import ParlourError
 log = structlog.get_logger("parlour.api")
 
 _HTTP_CODES = {
-    400: ("bad_request", "Bad request"),
+    # Raised by FastAPI when a body cannot be read at all (not UTF-8, nested too deep, …).
+    400: ("bad_request", "The request body could not be read: send JSON encoded in UTF-8"),
     401: ("unauthorized", "Authorization is required"),
     403: ("forbidden", "Forbidden"),
     404: ("not_found", "Not found"),

@@ -1,5 +1,6 @@
 """The only writers of conversations, participants and messages."""
 
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -7,6 +8,7 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from parlour.accounts import queries as account_queries
 from parlour.accounts.models import Account
@@ -274,27 +276,38 @@ async def do_post_message(
         if existing is not None:
             return PostedMessage(existing, created=False)
     now = clock.now()
+    # Only a resend can collide (on the client id), and only then is there anything to recover
+    # from: without a client id an error rolls the whole transaction back, with no savepoint.
+    guard: AbstractAsyncContextManager[Any] = (
+        session.begin_nested() if client_message_id is not None else nullcontext()
+    )
     try:
-        async with session.begin_nested():
+        async with guard:
             # The conditional increment is the 30,000-message limit and the message order in one
             # statement; it also serialises concurrent posts to one conversation on PostgreSQL.
-            seq = await session.scalar(
-                update(Conversation)
-                .where(Conversation.id == conversation.id, Conversation.message_count < MAX_MESSAGES)
-                .values(
-                    message_count=Conversation.message_count + 1,
-                    last_seq=Conversation.last_seq + 1,
-                    last_updated_at=now,
+            # RETURNING gives the stored counters, so the conversation is not read back.
+            stored = (
+                await session.execute(
+                    update(Conversation)
+                    .where(Conversation.id == conversation.id, Conversation.message_count < MAX_MESSAGES)
+                    .values(
+                        message_count=Conversation.message_count + 1,
+                        last_seq=Conversation.last_seq + 1,
+                        last_updated_at=now,
+                    )
+                    .returning(
+                        Conversation.message_count, Conversation.last_seq, Conversation.last_updated_at
+                    )
+                    .execution_options(synchronize_session=False)
                 )
-                .returning(Conversation.last_seq)
-            )
-            if seq is None:
+            ).first()
+            if stored is None:
                 raise ConversationFull()
             message = Message(
                 id=ids.new_id(),
                 account_id=account.id,
                 conversation_id=conversation.id,
-                seq=seq,
+                seq=stored.last_seq,
                 author_type=author.type,
                 author_subtype=author.subtype,
                 author_user_id=author.user.id if author.user else None,
@@ -310,12 +323,15 @@ async def do_post_message(
             session.add(message)
             await session.flush()
     except IntegrityError:
+        if client_message_id is None:
+            raise
         # A concurrent resend stored it first.
-        existing = await queries.get_message_by_client_id(session, conversation.id, client_message_id or "")
+        existing = await queries.get_message_by_client_id(session, conversation.id, client_message_id)
         if existing is None:
             raise
         return PostedMessage(existing, created=False)
-    await session.refresh(conversation, ["message_count", "last_seq", "last_updated_at"])
+    for name in ("message_count", "last_seq", "last_updated_at"):
+        set_committed_value(conversation, name, getattr(stored, name))
     if author.type == "business":
         await session.execute(
             update(Participant)

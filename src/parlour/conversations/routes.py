@@ -33,11 +33,13 @@ SIZE = Query(default=None, alias="page[size]", max_length=8)
 def _page(
     request: Request, after: str | None, before: str | None, size: str | None, *, sized: bool = True
 ) -> PageRequest:
-    """`page[after]`, `page[before]`, `page[size]`, or the same fields as one JSON-encoded `page`."""
-    if after is None and before is None and size is None:
-        fields = json_query_object(request, "page")
+    """`page[after]`, `page[before]`, `page[size]`, and the same fields as one JSON-encoded `page`
+    (a `links.next` built from a JSON-paged request carries both; the bracketed fields win)."""
+    fields = json_query_object(request, "page")
+    if after is None and before is None:
         after, before = fields.get("after"), fields.get("before")
-        size = fields.get("size") if sized else None
+    if size is None and sized:
+        size = fields.get("size")
     return check_page(after, before, size)
 
 

@@ -9,14 +9,14 @@ from urllib.parse import urlsplit
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
-    ConfigDict,
     Field,
     StrictBool,
     StrictInt,
     StrictStr,
     model_validator,
 )
+
+from parlour.lib.schemas import StrictBody
 
 TEXT_MAX = 4096
 Title = Annotated[StrictStr, Field(min_length=1, max_length=128)]
@@ -33,8 +33,8 @@ def _http_url(value: str) -> str:
 Url = Annotated[StrictStr, Field(max_length=2048), AfterValidator(_http_url)]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Strict(StrictBody):
+    """Refuses unknown fields and NUL characters."""
 
 
 class LinkAction(Strict):

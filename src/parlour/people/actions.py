@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import jwt
@@ -18,12 +18,13 @@ from parlour.outbox.recorder import record
 from parlour.people import events, queries
 from parlour.people.errors import (
     GroupNameTaken,
+    InvalidSignIn,
     InvalidStaff,
     InvalidUserToken,
     StaffEmailTaken,
     UserExists,
 )
-from parlour.people.models import EndUser, Group, GroupMembership, Staff
+from parlour.people.models import EndUser, Group, GroupMembership, Staff, StaffSession
 
 ROLES = ("admin", "agent")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -291,4 +292,39 @@ async def do_remove_group_member(session: AsyncSession, group: Group, staff: Sta
             GroupMembership.group_id == group.id, GroupMembership.staff_id == staff.id
         )
     )
+    await session.flush()
+
+
+SESSION_LIFETIME = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    staff: Staff
+    token: str
+
+
+async def do_sign_in(session: AsyncSession, account: Account, *, email: str, password: str) -> SignedIn:
+    """A new session for the staff member, or InvalidSignIn that never says which part was wrong."""
+    staff = await queries.check_staff_password(session, account.id, email, password)
+    if staff is None:
+        raise InvalidSignIn()
+    token = ids.new_secret()
+    now = clock.now()
+    session.add(
+        StaffSession(
+            id=ids.new_id(),
+            account_id=account.id,
+            staff_id=staff.id,
+            token_digest=sealing.digest(token),
+            created_at=now,
+            expires_at=now + SESSION_LIFETIME,
+        )
+    )
+    await session.flush()
+    return SignedIn(staff, token)
+
+
+async def do_sign_out(session: AsyncSession, token: str) -> None:
+    await session.execute(delete(StaffSession).where(StaffSession.token_digest == sealing.digest(token)))
     await session.flush()

@@ -38,3 +38,8 @@ class InvalidUserToken(Unauthorized):
 
 class InvalidStaff(BadRequest):
     code = "bad_request"
+
+
+class InvalidSignIn(Unauthorized):
+    code = "invalid_sign_in"
+    title = "The email or password is not right"

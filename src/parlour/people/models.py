@@ -74,3 +74,18 @@ class EndUser(Base):
         Index("ix_end_users_client_token_digest", "client_token_digest"),
         Index("ix_end_users_account_id_email", "account_id", "email"),
     )
+
+
+class StaffSession(Base):
+    """A signed-in staff member on one browser or client: the token is stored only as a digest."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(24), ForeignKey("accounts.id", ondelete="CASCADE"))
+    staff_id: Mapped[str] = mapped_column(String(24), ForeignKey("staff.id", ondelete="CASCADE"))
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_staff_sessions_staff_id", "staff_id"),)

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parlour.lib import clock, sealing
 from parlour.people.errors import GroupNotFound, StaffNotFound, UserNotFound
-from parlour.people.models import EndUser, Group, GroupMembership, Staff
+from parlour.people.models import EndUser, Group, GroupMembership, Staff, StaffSession
 
 hasher = PasswordHasher()
 # Verifying against this when the email is unknown keeps both failures equally slow.
@@ -150,3 +150,14 @@ async def group_member_ids(session: AsyncSession, group_id: str) -> list[str]:
 async def groups_of_staff(session: AsyncSession, staff_id: str) -> list[str]:
     rows = await session.scalars(select(GroupMembership.group_id).where(GroupMembership.staff_id == staff_id))
     return list(rows)
+
+
+async def get_staff_by_session(session: AsyncSession, account_id: str, token: str) -> Staff | None:
+    """The active staff member a live session token belongs to, or None."""
+    found = await session.scalar(
+        select(StaffSession).where(StaffSession.token_digest == sealing.digest(token))
+    )
+    if found is None or found.account_id != account_id or found.expires_at <= clock.now():
+        return None
+    staff = await session.get(Staff, found.staff_id)
+    return staff if staff is not None and staff.active else None

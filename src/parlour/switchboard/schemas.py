@@ -1,13 +1,15 @@
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
+from pydantic import Field, StrictBool, StrictInt, StrictStr
+
+from parlour.lib.schemas import StrictBody
 
 Name = Annotated[StrictStr, Field(min_length=1, max_length=128)]
 RefId = Annotated[StrictStr, Field(min_length=1, max_length=64)]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Strict(StrictBody):
+    """Refuses unknown fields and NUL characters."""
 
 
 class SwitchboardUpdateBody(Strict):

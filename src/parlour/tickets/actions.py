@@ -8,6 +8,7 @@ closing hands the conversation back to the default switchboard integration.
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -75,6 +76,11 @@ async def do_open_ticket(
     if group_id is not None:
         await people_queries.get_group_or_raise(session, account.id, group_id)
     now = clock.now()
+    # Numbers are per account. On PostgreSQL, openers in parallel take turns on the account row
+    # (FOR NO KEY UPDATE: it does not block the foreign-key checks of other writes), so each
+    # reads the number the previous one committed instead of all colliding on the same one.
+    # SQLite renders no lock: its writers are already queued one at a time.
+    await session.execute(select(Account.id).where(Account.id == account.id).with_for_update(key_share=True))
     for _attempt in range(5):
         ticket = Ticket(
             id=ids.new_id(),

@@ -64,3 +64,15 @@ def ticket_json(ticket: Ticket) -> dict[str, Any]:
         "closedAt": clock.iso(ticket.closed_at),
         "sessionEndedAt": clock.iso(ticket.session_ended_at),
     }
+
+
+async def list_current_tickets(session: AsyncSession, account_id: str, limit: int = 20_000) -> list[Ticket]:
+    """Tickets still being worked in the account (what an agent's live view is made of)."""
+    rows = await session.scalars(
+        select(Ticket)
+        .where(Ticket.account_id == account_id, Ticket.status.in_(ACTIVE_STATUSES))
+        .where(Ticket.session_ended_at.is_(None))
+        .order_by(Ticket.created_at)
+        .limit(limit)
+    )
+    return list(rows)

@@ -1,6 +1,8 @@
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
+from pydantic import Field, StrictBool, StrictStr
+
+from parlour.lib.schemas import StrictBody
 
 Target = Annotated[StrictStr, Field(min_length=1, max_length=2048)]
 Triggers = Annotated[
@@ -8,8 +10,8 @@ Triggers = Annotated[
 ]
 
 
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Strict(StrictBody):
+    """Refuses unknown fields and NUL characters."""
 
 
 class WebhookCreateBody(Strict):

@@ -1,0 +1,141 @@
+"""One WebSocket connection's life after it authenticated: the resumable event stream out,
+client frames in, heartbeats both ways. The protocol is documented in docs/client-api.md.
+
+Frames are JSON objects with a `type`. Server → client: `ready`, `event`, `ack`, `error`, `ping`,
+`pong`. Client → server: `ping`, `pong`, and whatever the endpoint's handler understands
+(`message`, `activity`); the handler's answer goes back as one frame.
+"""
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from sqlalchemy import select
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from parlour.db import Database
+from parlour.lib import clock
+from parlour.outbox.models import EventStream
+from parlour.outbox.recorder import CommittedEvent
+from parlour.realtime.hub import Hub, SlowConsumer, Subscriber
+
+log = structlog.get_logger("parlour.realtime")
+
+# Close codes (4000-4999 are the application's).
+CLOSE_BAD_FRAME = 4000
+CLOSE_UNAUTHORIZED = 4001
+CLOSE_HEARTBEAT = 4002
+CLOSE_SLOW = 4008
+MAX_FRAME_BYTES = 64 * 1024
+
+Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    interval: float = 25.0  # the server sends {"type": "ping"} this often
+    timeout: float = 60.0  # a client silent this long (no frame at all) is disconnected
+
+
+def event_frame(event: CommittedEvent) -> dict[str, Any]:
+    return {
+        "type": "event",
+        "seq": event.seq,
+        "event": {"type": event.type, "createdAt": clock.iso(event.created_at), "payload": event.payload},
+    }
+
+
+async def stream_head(db: Database, account_id: str) -> int:
+    async with db.reading() as session:
+        head = await session.scalar(select(EventStream.last_seq).where(EventStream.account_id == account_id))
+    return int(head or 0)
+
+
+async def receive_json(websocket: WebSocket, within: float) -> dict[str, Any]:
+    """One client frame as a JSON object; anything else closes the connection."""
+    message = await asyncio.wait_for(websocket.receive(), timeout=within)
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    raw = message.get("text") if message.get("text") is not None else message.get("bytes")
+    if raw is None or len(raw) > MAX_FRAME_BYTES:
+        raise ValueError("frames are JSON text of at most 64 KB")
+    frame = json.loads(raw)
+    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+        raise ValueError("a frame is a JSON object with a string `type`")
+    return frame
+
+
+async def refuse(websocket: WebSocket, code: int, error_code: str, title: str) -> None:
+    with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+        await websocket.send_json({"type": "error", "code": error_code, "title": title})
+        await websocket.close(code=code, reason=title[:120])
+
+
+async def serve(
+    websocket: WebSocket,
+    hub: Hub,
+    subscriber: Subscriber,
+    handle: Handler,
+    ready: dict[str, Any],
+    heartbeat: Heartbeat,
+) -> None:
+    """Replay what the client missed, then stream live events until either side goes away."""
+    await hub.subscribe(subscriber)
+    try:
+        await websocket.send_json({"type": "ready", **ready})
+        last_heard = time.monotonic()
+
+        async def outgoing() -> None:
+            while True:
+                try:
+                    event = await asyncio.wait_for(subscriber.next(), timeout=heartbeat.interval)
+                except TimeoutError:
+                    if time.monotonic() - last_heard > heartbeat.timeout:
+                        await refuse(
+                            websocket, CLOSE_HEARTBEAT, "heartbeat_timeout", "No frame from the client"
+                        )
+                        return
+                    await websocket.send_json({"type": "ping"})
+                    continue
+                await websocket.send_json(event_frame(event))
+
+        async def incoming() -> None:
+            nonlocal last_heard
+            while True:
+                try:
+                    frame = await receive_json(websocket, heartbeat.timeout)
+                except TimeoutError:
+                    await refuse(websocket, CLOSE_HEARTBEAT, "heartbeat_timeout", "No frame from the client")
+                    return
+                except (ValueError, UnicodeDecodeError) as exc:
+                    await refuse(websocket, CLOSE_BAD_FRAME, "bad_frame", str(exc)[:200])
+                    return
+                last_heard = time.monotonic()
+                if frame["type"] == "ping":
+                    await websocket.send_json({"type": "pong"})
+                elif frame["type"] != "pong":
+                    await websocket.send_json(await handle(frame))
+
+        tasks = [asyncio.create_task(outgoing()), asyncio.create_task(incoming())]
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        for task in done:
+            exc = task.exception()
+            if isinstance(exc, SlowConsumer):
+                await refuse(websocket, CLOSE_SLOW, "slow_consumer", "Too far behind: reconnect and resume")
+            elif exc is not None and not isinstance(exc, WebSocketDisconnect | RuntimeError):
+                log.error("ws.failed", error=repr(exc))
+        for task in pending:
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+                await task
+    finally:
+        hub.unsubscribe(subscriber)
+        if websocket.application_state != WebSocketState.DISCONNECTED:
+            with contextlib.suppress(RuntimeError):
+                await websocket.close()

@@ -1,0 +1,217 @@
+"""The per-process hub: committed events in, each connected client's share of them out.
+
+Every account's events carry a gap-free sequence number (`seq`) in commit order. The hub keeps,
+per account, the next `seq` it expects. Events may reach it out of order or not at all (two
+commits finishing close together, another process's events arriving through Redis, Redis
+restarting); whenever what arrives is ahead of what it expects, the hub reads the missing events
+from the database, so every subscriber receives its account's stream complete and in order.
+
+Each subscriber has a bounded queue: one that cannot keep up is cut off (and resumes by seq from
+the database) instead of slowing anyone else down.
+"""
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import structlog
+from sqlalchemy import select
+
+from parlour.db import Database
+from parlour.outbox.models import EventRecord
+from parlour.outbox.recorder import CommittedEvent, as_committed
+
+log = structlog.get_logger("parlour.realtime")
+
+QUEUE_BOUND = 1000
+REPLAY_BATCH = 500
+
+
+class SlowConsumer(Exception):
+    """The subscriber's queue overflowed; the client must reconnect and resume."""
+
+
+# An audience may also have `learn(event)` (e.g. which group a ticket is in): it is shown a whole
+# batch before any of it is filtered, because one transaction's events depend on each other (the
+# message that opens a ticket is recorded before the ticket it opens).
+
+
+@dataclass(eq=False)
+class Subscriber:
+    account_id: str
+    accepts: Callable[[CommittedEvent], bool]
+    last_seq: int
+    queue: "asyncio.Queue[CommittedEvent | None]" = field(
+        default_factory=lambda: asyncio.Queue(maxsize=QUEUE_BOUND)
+    )
+    overflowed: bool = False
+    # While the replay from the database runs, live events wait here so that they cannot
+    # overtake the older events being replayed.
+    held: list[CommittedEvent] | None = field(default_factory=list)
+
+    def offer_live(self, events: Sequence[CommittedEvent]) -> None:
+        if self.held is not None:
+            self.held.extend(events)
+        else:
+            self.offer_batch(events)
+
+    def release_held(self) -> None:
+        held, self.held = self.held or [], None
+        self.offer_batch(held)
+
+    def offer_batch(self, events: Sequence[CommittedEvent]) -> None:
+        learn = getattr(self.accepts, "learn", None)
+        if learn is not None:
+            for event in events:
+                if event.seq > self.last_seq:
+                    learn(event)
+        for event in events:
+            self.offer(event)
+
+    def offer(self, event: CommittedEvent) -> None:
+        if self.overflowed or event.seq <= self.last_seq:
+            return
+        self.last_seq = event.seq
+        if not self.accepts(event):
+            return
+        try:
+            self.queue.put_nowait(event)
+        except asyncio.QueueFull:
+            self.overflowed = True
+            with contextlib.suppress(asyncio.QueueEmpty):
+                self.queue.get_nowait()
+            self.queue.put_nowait(None)  # wakes the sender, which sees `overflowed` and closes
+
+    async def next(self) -> CommittedEvent:
+        event = await self.queue.get()
+        if event is None or self.overflowed:
+            raise SlowConsumer()
+        return event
+
+
+class Hub:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._subscribers: dict[str, set[Subscriber]] = {}
+        self._expected: dict[str, int] = {}
+        self._inbox: asyncio.Queue[list[CommittedEvent]] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    # --- input -------------------------------------------------------------------------------
+
+    def publish_rows(self, rows: list[EventRecord]) -> None:
+        """After-commit callback of this process's Database."""
+        self.submit(as_committed(rows))
+
+    def submit(self, events: list[CommittedEvent]) -> None:
+        """Events from anywhere (this process, or others through Redis); duplicates are fine."""
+        if events and self._task is not None:
+            self._inbox.put_nowait(events)
+
+    def resync(self) -> None:
+        """Something may have been missed (the broker was away): read every watched stream."""
+        if self._task is not None:
+            self._inbox.put_nowait([])
+
+    # --- subscribers ---------------------------------------------------------------------------
+
+    async def subscribe(self, subscriber: Subscriber) -> None:
+        """Register, then replay from the database what came after the subscriber's last seq.
+
+        Registering first means nothing committed during the replay can be missed; the
+        subscriber's own `last_seq` drops what the replay already delivered.
+        """
+        self._subscribers.setdefault(subscriber.account_id, set()).add(subscriber)
+        try:
+            while True:
+                batch = await self._read(subscriber.account_id, subscriber.last_seq, None)
+                subscriber.offer_batch(batch)
+                if len(batch) < REPLAY_BATCH:
+                    break
+        finally:
+            # The replay read the stream up to its head: live events start after it.
+            self._expected.setdefault(subscriber.account_id, subscriber.last_seq + 1)
+            subscriber.release_held()
+
+    def unsubscribe(self, subscriber: Subscriber) -> None:
+        watchers = self._subscribers.get(subscriber.account_id)
+        if watchers is not None:
+            watchers.discard(subscriber)
+            if not watchers:
+                del self._subscribers[subscriber.account_id]
+                self._expected.pop(subscriber.account_id, None)
+
+    def subscriber_count(self) -> int:
+        return sum(len(s) for s in self._subscribers.values())
+
+    # --- the hub's task ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="parlour-hub")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            events = await self._inbox.get()
+            try:
+                if events:
+                    await self._dispatch(events)
+                else:
+                    await self._catch_up_all()
+            except Exception:
+                log.exception("hub.dispatch_failed")
+
+    async def _dispatch(self, events: list[CommittedEvent]) -> None:
+        by_account: dict[str, list[CommittedEvent]] = {}
+        for event in sorted(events, key=lambda e: (e.account_id, e.seq)):
+            by_account.setdefault(event.account_id, []).append(event)
+        for account_id, arrived in by_account.items():
+            if not self._subscribers.get(account_id):
+                continue
+            expected = self._expected.get(account_id)
+            # Something before these events may not have reached us yet: it is committed (its
+            # successors are), so read the gap from the database, page by page.
+            while expected is not None and expected < arrived[0].seq:
+                gap = await self._read(account_id, expected - 1, arrived[0].seq - 1)
+                if not gap:
+                    break
+                self._deliver(account_id, gap)
+                expected = self._expected.get(account_id)
+            self._deliver(account_id, arrived)
+
+    async def _catch_up_all(self) -> None:
+        for account_id in list(self._subscribers):
+            expected = self._expected.get(account_id)
+            if expected is None:
+                continue
+            while True:
+                batch = await self._read(account_id, expected - 1, None)
+                self._deliver(account_id, batch)
+                if len(batch) < REPLAY_BATCH:
+                    break
+                expected = batch[-1].seq + 1
+
+    def _deliver(self, account_id: str, events: list[CommittedEvent]) -> None:
+        expected = self._expected.get(account_id)
+        fresh = [e for e in events if expected is None or e.seq >= expected]
+        if not fresh:
+            return
+        self._expected[account_id] = max(e.seq for e in fresh) + 1
+        for subscriber in list(self._subscribers.get(account_id, ())):
+            subscriber.offer_live(fresh)
+
+    async def _read(self, account_id: str, after_seq: int, up_to_seq: int | None) -> list[CommittedEvent]:
+        query = select(EventRecord).where(EventRecord.account_id == account_id, EventRecord.seq > after_seq)
+        if up_to_seq is not None:
+            query = query.where(EventRecord.seq <= up_to_seq)
+        async with self.db.reading() as session:
+            rows = list(await session.scalars(query.order_by(EventRecord.seq).limit(REPLAY_BATCH)))
+        return as_committed(rows)

@@ -1,0 +1,1 @@
+"""The customer's side: the client API (REST + WebSocket) that the web widget and SDKs speak."""

@@ -1,0 +1,228 @@
+"""The client API under /client/v1/apps/{appId}: what the widget and mobile SDKs call.
+
+REST for state (history, sending) and one WebSocket for the live, resumable event stream.
+See docs/client-api.md.
+"""
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request, WebSocket
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from parlour.accounts import queries as account_queries
+from parlour.conversations import actions as conversation_actions
+from parlour.conversations import queries as conversation_queries
+from parlour.conversations.errors import ConversationNotFound
+from parlour.conversations.models import Conversation
+from parlour.http import get_db, page_meta
+from parlour.lib.errors import ParlourError
+from parlour.lib.pagination import check_page
+from parlour.people import actions as people_actions
+from parlour.people import queries as people_queries
+from parlour.people.models import EndUser
+from parlour.realtime import channel
+from parlour.realtime.hub import Subscriber
+from parlour.widget.audience import CustomerAudience
+from parlour.widget.auth import Customer, CustomerDep, authenticate_customer
+from parlour.widget.schemas import ClientActivityBody, ClientMessageBody, LoginBody
+
+router = APIRouter(prefix="/client/v1/apps/{appId}", tags=["Client API"])
+
+
+async def _own_conversation(session: AsyncSession, customer: Customer, conversation_id: str) -> Conversation:
+    """A conversation the customer takes part in; any other id is simply not found."""
+    conversation = await conversation_queries.get_conversation(session, customer.account.id, conversation_id)
+    if (
+        conversation is None
+        or await conversation_queries.get_participant(session, conversation.id, customer.user.id) is None
+    ):
+        raise ConversationNotFound()
+    return conversation
+
+
+@router.post("/users", status_code=201, summary="Start as an anonymous customer")
+async def create_anonymous_user(appId: str, request: Request) -> dict[str, Any]:
+    async with get_db(request).transaction() as session:
+        account = await account_queries.get_account_or_raise(session, appId)
+        anonymous = await people_actions.do_create_anonymous_user(session, account)
+    return {"user": people_queries.user_json(anonymous.user), "clientToken": anonymous.client_token}
+
+
+@router.post("/login", summary="Log in with a JWT signed by the business (merges anonymous history)")
+async def login(appId: str, body: LoginBody, request: Request) -> dict[str, Any]:
+    credential = request.headers.get("authorization")
+    async with get_db(request).transaction() as session:
+        account = await account_queries.get_account_or_raise(session, appId)
+        anonymous: EndUser | None = None
+        if credential and credential.lower().startswith("client "):
+            anonymous = (await authenticate_customer(session, appId, credential)).user
+        user = await conversation_actions.do_login_user(session, account, body.jwt, anonymous)
+    return {"user": people_queries.user_json(user)}
+
+
+@router.get("/me", summary="The signed-in customer")
+async def me(customer: CustomerDep) -> dict[str, Any]:
+    return {"user": people_queries.user_json(customer.user)}
+
+
+@router.get("/conversations", summary="The customer's conversations")
+async def list_conversations(request: Request, customer: CustomerDep) -> dict[str, Any]:
+    async with get_db(request).reading() as session:
+        page = await conversation_queries.list_conversations_of_user(
+            session, customer.account.id, customer.user.id, check_page(None, None, 100)
+        )
+    return {"conversations": [conversation_queries.conversation_json(c) for c in page.items]}
+
+
+@router.post("/conversations", status_code=201, summary="The default conversation (or a new one)")
+async def open_conversation(request: Request, customer: CustomerDep, new: bool = False) -> dict[str, Any]:
+    async with get_db(request).transaction() as session:
+        if new:
+            conversation = await conversation_actions.do_create_conversation(
+                session, customer.account, type="personal", users=[customer.user]
+            )
+        else:
+            conversation = await conversation_actions.do_get_or_create_default_conversation(
+                session, customer.account, customer.user
+            )
+    return {"conversation": conversation_queries.conversation_json(conversation)}
+
+
+@router.get("/conversations/{conversationId}/messages", summary="History, latest first page")
+async def history(
+    conversationId: str,
+    request: Request,
+    customer: CustomerDep,
+    before: str | None = Query(default=None, alias="page[before]", max_length=64),
+    after: str | None = Query(default=None, alias="page[after]", max_length=64),
+) -> dict[str, Any]:
+    page_request = check_page(after, before, None)
+    async with get_db(request).reading() as session:
+        conversation = await _own_conversation(session, customer, conversationId)
+        page = await conversation_queries.list_messages(session, conversation, page_request)
+    return {"messages": [conversation_queries.message_json(m) for m in page.items], "meta": page_meta(page)}
+
+
+async def _send(
+    db_request: Any, customer: Customer, conversation_id: str, body: ClientMessageBody
+) -> dict[str, Any]:
+    async with db_request.transaction() as session:
+        conversation = await _own_conversation(session, customer, conversation_id)
+        posted = await conversation_actions.do_post_message(
+            session,
+            customer.account,
+            conversation,
+            conversation_actions.Author.of_user(customer.user),
+            body.content,
+            metadata=body.metadata,
+            client_message_id=body.clientMessageId,
+            source_type="web",
+        )
+    return conversation_queries.message_json(posted.message)
+
+
+@router.post("/conversations/{conversationId}/messages", status_code=201, summary="Send a message")
+async def send_message(
+    conversationId: str,
+    body: ClientMessageBody,
+    request: Request,
+    customer: CustomerDep,
+) -> dict[str, Any]:
+    return {"message": await _send(get_db(request), customer, conversationId, body)}
+
+
+@router.post("/conversations/{conversationId}/activity", summary="Typing or read")
+async def activity(
+    conversationId: str,
+    body: ClientActivityBody,
+    request: Request,
+    customer: CustomerDep,
+) -> dict[str, Any]:
+    async with get_db(request).transaction() as session:
+        conversation = await _own_conversation(session, customer, conversationId)
+        await conversation_actions.do_post_activity(
+            session, conversation, conversation_actions.Author.of_user(customer.user), body.type
+        )
+    return {}
+
+
+@router.websocket("/ws")
+async def stream(websocket: WebSocket, appId: str) -> None:
+    """First frame: {"type": "hello", "auth": "Bearer <jwt>" | "Client <token>", "lastSeq": n|null}."""
+    await websocket.accept()
+    app = websocket.app
+    db = app.state.db
+    try:
+        hello = await channel.receive_json(websocket, within=10)
+        if hello.get("type") != "hello":
+            raise ValueError("the first frame must be hello")
+        async with db.reading() as session:
+            customer = await authenticate_customer(session, appId, _str(hello.get("auth")))
+            conversations = await conversation_queries.list_conversations_of_user(
+                session, customer.account.id, customer.user.id, check_page(None, None, 100)
+            )
+    except ParlourError as exc:
+        await channel.refuse(websocket, channel.CLOSE_UNAUTHORIZED, exc.instance_code, exc.title)
+        return
+    except (ValueError, TimeoutError) as exc:
+        await channel.refuse(websocket, channel.CLOSE_BAD_FRAME, "bad_frame", str(exc) or "expected hello")
+        return
+    last_seq = hello.get("lastSeq")
+    if not isinstance(last_seq, int) or last_seq < 0:
+        last_seq = await channel.stream_head(db, customer.account.id)
+    audience = CustomerAudience(customer.user.id, {c.id for c in conversations.items})
+    subscriber = Subscriber(customer.account.id, audience, last_seq)
+
+    async def handle(frame: dict[str, Any]) -> dict[str, Any]:
+        return await _handle_customer_frame(db, customer, frame)
+
+    await channel.serve(
+        websocket,
+        app.state.hub,
+        subscriber,
+        handle,
+        {"lastSeq": last_seq, "user": people_queries.user_json(customer.user)},
+        app.state.heartbeat,
+    )
+
+
+async def _handle_customer_frame(db: Any, customer: Customer, frame: dict[str, Any]) -> dict[str, Any]:
+    """`message` frames send (answered by `ack`), `activity` frames type or read."""
+    kind = frame.get("type")
+    try:
+        if kind == "message":
+            body = ClientMessageBody.model_validate(
+                {k: v for k, v in frame.items() if k in ("content", "clientMessageId", "metadata")}
+            )
+            message = await _send(db, customer, _str(frame.get("conversationId")), body)
+            return {"type": "ack", "clientMessageId": body.clientMessageId, "message": message}
+        if kind == "activity":
+            activity_body = ClientActivityBody.model_validate({"type": frame.get("activity")})
+            async with db.transaction() as session:
+                conversation = await _own_conversation(session, customer, _str(frame.get("conversationId")))
+                await conversation_actions.do_post_activity(
+                    session,
+                    conversation,
+                    conversation_actions.Author.of_user(customer.user),
+                    activity_body.type,
+                )
+            return {"type": "ack", "activity": activity_body.type}
+    except ParlourError as exc:
+        return {
+            "type": "error",
+            "code": exc.instance_code,
+            "title": exc.title,
+            "clientMessageId": frame.get("clientMessageId"),
+        }
+    except ValueError as exc:
+        return {
+            "type": "error",
+            "code": "bad_request",
+            "title": str(exc)[:300],
+            "clientMessageId": frame.get("clientMessageId"),
+        }
+    return {"type": "error", "code": "bad_frame", "title": f"Unknown frame type {kind!r}"}
+
+
+def _str(value: object) -> str:
+    return value if isinstance(value, str) else ""

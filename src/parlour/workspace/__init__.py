@@ -1,0 +1,1 @@
+"""The support team's side: staff sessions, the agents' real-time stream and replies."""
