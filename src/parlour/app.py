@@ -20,6 +20,7 @@ from parlour.http import BodySizeLimit, RefuseNulInUrl
 from parlour.jobs.worker import Worker
 from parlour.realtime.channel import Heartbeat
 from parlour.realtime.hub import Hub
+from parlour.realtime.redis_bridge import RedisBridge
 from parlour.settings import Settings, get_settings
 
 
@@ -50,8 +51,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     wiring.install()
     owns_db = db is None
     database = db or Database(settings.database_url, sqlite_busy_timeout_ms=settings.sqlite_busy_timeout_ms)
-    hub = Hub(database)
+    # With several processes an event's announcement can be lost (Redis down): check stream heads.
+    hub = Hub(database, resync_every=settings.realtime_resync_seconds if settings.redis_url else None)
     database.on_commit(hub.publish_rows)
+    bridge = RedisBridge(settings.redis_url, hub, settings.redis_channel) if settings.redis_url else None
+    if bridge is not None:
+        database.on_commit(bridge.publish_rows)
     worker = Worker(database, settings) if settings.run_jobs else None
     if worker is not None:
         database.on_commit(lambda _rows: worker.wake())
@@ -60,9 +65,13 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         task = asyncio.create_task(worker.run(), name="parlour-worker") if worker else None
         hub.start()
+        if bridge is not None:
+            bridge.start()
         try:
             yield
         finally:
+            if bridge is not None:
+                await bridge.stop()
             await hub.stop()
             if worker is not None and task is not None:
                 await worker.stop()

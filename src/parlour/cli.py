@@ -53,11 +53,24 @@ def serve(
     ] = None,
     port: Annotated[int | None, typer.Option(help="Port (default PARLOUR_PORT or 8000).")] = None,
     migrate: Annotated[bool, typer.Option(help="Apply database migrations before serving.")] = True,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, max=64, help="Server processes on this machine (more than 1 needs PARLOUR_REDIS_URL)."
+        ),
+    ] = 1,
 ) -> None:
-    """Serve the API (and run background jobs) until interrupted."""
+    """Serve the API, the real-time streams and background jobs until interrupted."""
     import uvicorn  # noqa: PLC0415 - only this command needs the server
 
     settings = get_settings()
+    if workers > 1 and not settings.redis_url:
+        typer.secho(
+            "error: --workers above 1 needs PARLOUR_REDIS_URL, which carries events between the processes",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise typer.Exit(code=2)
     if migrate:
         migrations.upgrade(settings.database_url)
     uvicorn.run(
@@ -65,8 +78,11 @@ def serve(
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
+        workers=workers,
         log_level=settings.log_level,
         access_log=False,
+        ws_ping_interval=20,
+        ws_ping_timeout=20,
     )
 
 

@@ -127,7 +127,7 @@ class RefuseNulInUrl:
 
 
 async def _refuse(send: Send, status: int, code: str, title: str) -> None:
-    body = json.dumps({"errors": [{"code": code, "title": title}]}).encode()
+    body = json.dumps({"errors": [{"code": code, "title": title}]}, separators=(",", ":")).encode()
     await send(
         {
             "type": "http.response.start",

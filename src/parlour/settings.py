@@ -20,7 +20,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     database_url: str = "sqlite+aiosqlite:///./var/parlour.db"
+    # Needed to run several server processes: Redis carries events between them.
     redis_url: str | None = None
+    redis_channel: str = "parlour:events"
+    realtime_resync_seconds: float = Field(default=2.0, gt=0)
     # Encrypts stored API-key and signing-key secrets (they must be recoverable to verify JWTs).
     secret_key: str = DEV_SECRET_KEY
     public_url: str | None = None

@@ -19,7 +19,7 @@ import structlog
 from sqlalchemy import select
 
 from parlour.db import Database
-from parlour.outbox.models import EventRecord
+from parlour.outbox.models import EventRecord, EventStream
 from parlour.outbox.recorder import CommittedEvent, as_committed
 
 log = structlog.get_logger("parlour.realtime")
@@ -91,8 +91,10 @@ class Subscriber:
 
 
 class Hub:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, resync_every: float | None = None) -> None:
         self.db = db
+        self.resync_every = resync_every
+        self._watcher: asyncio.Task[None] | None = None
         self._subscribers: dict[str, set[Subscriber]] = {}
         self._expected: dict[str, int] = {}
         self._inbox: asyncio.Queue[list[CommittedEvent]] = asyncio.Queue()
@@ -150,8 +152,15 @@ class Hub:
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="parlour-hub")
+        if self.resync_every is not None and self._watcher is None:
+            self._watcher = asyncio.create_task(self.watch_heads(self.resync_every), name="parlour-hub-heads")
 
     async def stop(self) -> None:
+        if self._watcher is not None:
+            self._watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watcher
+            self._watcher = None
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -188,7 +197,8 @@ class Hub:
             self._deliver(account_id, arrived)
 
     async def _catch_up_all(self) -> None:
-        for account_id in list(self._subscribers):
+        behind = await self._streams_behind()
+        for account_id in behind:
             expected = self._expected.get(account_id)
             if expected is None:
                 continue
@@ -198,6 +208,30 @@ class Hub:
                 if len(batch) < REPLAY_BATCH:
                     break
                 expected = batch[-1].seq + 1
+
+    async def _streams_behind(self) -> list[str]:
+        """Watched accounts whose stream head is past what this hub delivered: one cheap query."""
+        watched = [a for a in self._subscribers if a in self._expected]
+        behind: list[str] = []
+        for start in range(0, len(watched), 500):
+            chunk = watched[start : start + 500]
+            async with self.db.reading() as session:
+                heads = await session.execute(
+                    select(EventStream.account_id, EventStream.last_seq).where(
+                        EventStream.account_id.in_(chunk)
+                    )
+                )
+                behind += [
+                    account for account, head in heads if head >= self._expected.get(account, head + 1)
+                ]
+        return behind
+
+    async def watch_heads(self, every: float) -> None:
+        """A safety net under the live feed: whatever an event's announcement was lost to (a
+        Redis publish that failed), the stream heads show it within `every` seconds."""
+        while True:
+            await asyncio.sleep(every)
+            self.resync()
 
     def _deliver(self, account_id: str, events: list[CommittedEvent]) -> None:
         expected = self._expected.get(account_id)
