@@ -266,3 +266,51 @@ async def test_a_silent_client_is_disconnected_and_a_live_one_is_kept(
         conversation = await customer.open_conversation()
         ack = await alive.send_text(conversation["id"], "still here")
         assert ack["type"] == "ack"
+
+
+async def test_an_agent_watching_a_conversation_is_told_when_the_customer_comes_and_goes(
+    server: LiveServer, tenant: Tenant, team: Team, customer: CustomerClient
+) -> None:
+    admin = await _staff(server, tenant, team.admin)
+    conversation = await customer.open_conversation()
+    async with await admin.connect() as admin_stream:
+        now = await admin_stream.request({"type": "watch", "conversationId": conversation["id"]}, key="")
+        assert now == {"type": "presence", "conversationId": conversation["id"], "customerOnline": False}
+        customer_stream = await customer.connect()
+        assert await admin_stream.next_frame_of("presence") == {
+            "type": "presence",
+            "conversationId": conversation["id"],
+            "customerOnline": True,
+        }
+        await customer_stream.close()
+        assert (await admin_stream.next_frame_of("presence"))["customerOnline"] is False
+    await admin.aclose()
+
+
+async def test_agent_availability_reaches_staff_but_not_customers(
+    server: LiveServer, tenant: Tenant, team: Team, customer: CustomerClient
+) -> None:
+    admin, agent = await _staff(server, tenant, team.admin), await _staff(server, tenant, team.agent)
+    async with await admin.connect() as admin_stream, await customer.connect() as customer_stream:
+        async with await agent.connect() as agent_stream:
+            ack = await agent_stream.request({"type": "status", "status": "online"}, key="")
+            assert ack == {"type": "ack", "status": "online"}
+        status = await _next_of(admin_stream, "staff:status")
+        assert status["event"]["payload"]["staff"]["status"] == "online"
+        assert await _drain(customer_stream) == []
+    await admin.aclose()
+    await agent.aclose()
+
+
+async def test_the_customers_device_reports_delivery_to_the_team(
+    server: LiveServer, tenant: Tenant, team: Team, customer: CustomerClient
+) -> None:
+    admin = await _staff(server, tenant, team.admin)
+    conversation = await customer.open_conversation()
+    async with await admin.connect() as admin_stream, await customer.connect() as customer_stream:
+        await admin.reply(conversation["id"], "Your refund is on its way")
+        await _next_of(customer_stream, "conversation:message")
+        assert (await customer_stream.activity(conversation["id"], "conversation:delivered"))["type"] == "ack"
+        delivered = await _next_of(admin_stream, "conversation:delivered")
+        assert delivered["event"]["payload"]["activity"]["author"]["type"] == "user"
+    await admin.aclose()

@@ -20,6 +20,7 @@ from parlour.http import BodySizeLimit, RefuseNulInUrl
 from parlour.jobs.worker import Worker
 from parlour.realtime.channel import Heartbeat
 from parlour.realtime.hub import Hub
+from parlour.realtime.presence import Presence
 from parlour.realtime.redis_bridge import RedisBridge
 from parlour.settings import Settings, get_settings
 
@@ -54,7 +55,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     # With several processes an event's announcement can be lost (Redis down): check stream heads.
     hub = Hub(database, resync_every=settings.realtime_resync_seconds if settings.redis_url else None)
     database.on_commit(hub.publish_rows)
-    bridge = RedisBridge(settings.redis_url, hub, settings.redis_channel) if settings.redis_url else None
+    presence = Presence()
+    bridge = (
+        RedisBridge(settings.redis_url, hub, settings.redis_channel, presence) if settings.redis_url else None
+    )
     if bridge is not None:
         database.on_commit(bridge.publish_rows)
     worker = Worker(database, settings) if settings.run_jobs else None
@@ -94,6 +98,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.settings = settings
     app.state.db = database
     app.state.hub = hub
+    app.state.presence = presence
     app.state.heartbeat = Heartbeat(settings.ws_heartbeat_seconds, settings.ws_heartbeat_timeout_seconds)
     app.state.worker = worker
     errors.install(app)

@@ -51,6 +51,7 @@ class Stream:
         self.ready = ready
         self.last_seq: int = int(ready.get("lastSeq") or 0)
         self._events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._frames: asyncio.Queue[dict[str, Any]] = asyncio.Queue()  # presence and other pushes
         self._waiting: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._reader = asyncio.create_task(self._read())
@@ -65,11 +66,13 @@ class Stream:
                     self._events.put_nowait(frame)
                 elif kind == "ping":
                     await self.connection.send(json.dumps({"type": "pong"}))
-                elif kind in ("ack", "error"):
+                elif kind in ("ack", "error") or (kind == "presence" and "" in self._waiting):
                     key = frame.get("clientMessageId") or frame.get("activity") or ""
                     waiter = self._waiting.pop(key, None)
                     if waiter is not None and not waiter.done():
                         waiter.set_result(frame)
+                else:
+                    self._frames.put_nowait(frame)
         except websockets.ConnectionClosed:
             pass
         finally:
@@ -81,6 +84,13 @@ class Stream:
 
     async def next_event(self, timeout: float = 10.0) -> dict[str, Any]:  # noqa: ASYNC109 - a client API
         return await asyncio.wait_for(self._events.get(), timeout)
+
+    async def next_frame_of(self, kind: str, timeout: float = 10.0) -> dict[str, Any]:  # noqa: ASYNC109
+        """The next pushed frame of a kind other than events (e.g. `presence`)."""
+        while True:
+            frame = await asyncio.wait_for(self._frames.get(), timeout)
+            if frame.get("type") == kind:
+                return frame
 
     def pending_events(self) -> int:
         return self._events.qsize()

@@ -31,6 +31,7 @@ from parlour.people import queries as people_queries
 from parlour.people.models import EndUser
 
 MAX_MESSAGES = 30_000
+ACTIVITIES = ("typing:start", "typing:stop", "conversation:read", "conversation:delivered")
 MAX_GROUP_PARTICIPANTS = 10
 _content = TypeAdapter(Content)
 
@@ -383,7 +384,12 @@ async def do_delete_all_messages(session: AsyncSession, conversation: Conversati
 async def do_post_activity(
     session: AsyncSession, conversation: Conversation, author: Author, activity: str
 ) -> None:
-    """typing:start, typing:stop or conversation:read, from the customer or the business."""
+    """typing:start, typing:stop, conversation:read, or (from the customer's device)
+    conversation:delivered: everything sent so far reached the device."""
+    if activity not in ACTIVITIES:
+        raise BadRequest(f"activity must be one of {', '.join(ACTIVITIES)}")
+    if activity == "conversation:delivered" and author.type != "user":
+        raise BadRequest("Only the customer's device reports delivery")
     now = clock.now()
     if author.type == "user":
         if author.user is None:
@@ -397,7 +403,10 @@ async def do_post_activity(
     elif activity == "conversation:read":
         conversation.business_last_read = now
     await session.flush()
-    event_type = events.CONVERSATION_READ if activity == "conversation:read" else events.CONVERSATION_TYPING
+    event_type = {
+        "conversation:read": events.CONVERSATION_READ,
+        "conversation:delivered": events.CONVERSATION_DELIVERED,
+    }.get(activity, events.CONVERSATION_TYPING)
     payload: dict[str, Any] = {
         "conversation": {"id": conversation.id, "type": conversation.type},
         "activity": {"type": activity, "author": _author_json(author)},

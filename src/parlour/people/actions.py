@@ -237,6 +237,7 @@ async def do_create_staff(
         role=role,
         password_hash=queries.hasher.hash(password),
         active=True,
+        status="offline",
         created_at=clock.now(),
     )
     session.add(staff)
@@ -328,3 +329,22 @@ async def do_sign_in(session: AsyncSession, account: Account, *, email: str, pas
 async def do_sign_out(session: AsyncSession, token: str) -> None:
     await session.execute(delete(StaffSession).where(StaffSession.token_digest == sealing.digest(token)))
     await session.flush()
+
+
+STAFF_STATUSES = ("online", "away", "transfers_only", "offline")
+
+
+async def do_set_staff_status(session: AsyncSession, staff: Staff, status: str) -> None:
+    """The agent's availability, shown to the rest of the team (an event only staff receive)."""
+    if status not in STAFF_STATUSES:
+        raise InvalidStaff(f"status must be one of {', '.join(STAFF_STATUSES)}")
+    if staff.status == status:
+        return
+    staff.status = status
+    await session.flush()
+    await record(
+        session,
+        account_id=staff.account_id,
+        type=events.STAFF_STATUS,
+        payload={"staff": {"id": staff.id, "name": staff.name, "status": status}},
+    )

@@ -3,3 +3,4 @@
 USER_UPDATE = "user:update"
 USER_REMOVE = "user:remove"
 USER_MERGE = "user:merge"
+STAFF_STATUS = "staff:status"

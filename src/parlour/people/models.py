@@ -17,6 +17,8 @@ class Staff(Base):
     role: Mapped[str] = mapped_column(String(16))  # admin | agent
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Availability the agent chose: online | away | transfers_only | offline.
+    status: Mapped[str] = mapped_column(String(16), default="offline")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (UniqueConstraint("account_id", "email"),)

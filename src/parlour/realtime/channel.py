@@ -102,7 +102,7 @@ async def serve(
                         return
                     await websocket.send_json({"type": "ping"})
                     continue
-                await websocket.send_json(event_frame(event))
+                await websocket.send_json(event if isinstance(event, dict) else event_frame(event))
 
         async def incoming() -> None:
             nonlocal last_heard

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import structlog
 from sqlalchemy import select
@@ -42,7 +43,7 @@ class Subscriber:
     account_id: str
     accepts: Callable[[CommittedEvent], bool]
     last_seq: int
-    queue: "asyncio.Queue[CommittedEvent | None]" = field(
+    queue: "asyncio.Queue[CommittedEvent | dict[str, Any] | None]" = field(
         default_factory=lambda: asyncio.Queue(maxsize=QUEUE_BOUND)
     )
     overflowed: bool = False
@@ -83,11 +84,20 @@ class Subscriber:
                 self.queue.get_nowait()
             self.queue.put_nowait(None)  # wakes the sender, which sees `overflowed` and closes
 
-    async def next(self) -> CommittedEvent:
-        event = await self.queue.get()
-        if event is None or self.overflowed:
+    def push_frame(self, frame: dict[str, Any]) -> None:
+        """A frame that is not a stream event (presence): sent as is, never replayed."""
+        if self.overflowed:
+            return
+        try:
+            self.queue.put_nowait(frame)
+        except asyncio.QueueFull:
+            self.overflowed = True
+
+    async def next(self) -> CommittedEvent | dict[str, Any]:
+        item = await self.queue.get()
+        if item is None or self.overflowed:
             raise SlowConsumer()
-        return event
+        return item
 
 
 class Hub:

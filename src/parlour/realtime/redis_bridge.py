@@ -20,6 +20,7 @@ from parlour.lib import ids
 from parlour.outbox.models import EventRecord
 from parlour.outbox.recorder import CommittedEvent, as_committed
 from parlour.realtime.hub import Hub
+from parlour.realtime.presence import Presence
 
 log = structlog.get_logger("parlour.realtime")
 
@@ -65,13 +66,16 @@ def decode(raw: str | bytes) -> tuple[str, list[CommittedEvent]]:
 
 
 class RedisBridge:
-    def __init__(self, url: str, hub: Hub, channel: str) -> None:
+    def __init__(self, url: str, hub: Hub, channel: str, presence: Presence) -> None:
         self.url = url
         self.hub = hub
+        self.presence = presence
+        presence.on_change = self._presence_changed
         self.channel = channel
         self.origin = ids.new_id()
         self.redis: Redis = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=2)
         self._task: asyncio.Task[None] | None = None
+        self._presence_tasks: set[asyncio.Task[None]] = set()
         self.connected = asyncio.Event()
 
     async def publish_rows(self, rows: list[EventRecord]) -> None:
@@ -85,6 +89,20 @@ class RedisBridge:
             except (RedisError, OSError) as exc:
                 if attempt == 2:
                     log.warning("redis.publish_failed", error=str(exc))
+
+    def _presence_changed(self, key: tuple[str, str], online: bool) -> None:
+        message = json.dumps(
+            {"origin": self.origin, "presence": {"accountId": key[0], "userId": key[1], "online": online}}
+        )
+        task = asyncio.get_running_loop().create_task(self._publish_presence(message))
+        self._presence_tasks.add(task)
+        task.add_done_callback(self._presence_tasks.discard)
+
+    async def _publish_presence(self, message: str) -> None:
+        try:
+            await self.redis.publish(self.channel, message)
+        except (RedisError, OSError) as exc:
+            log.warning("redis.presence_publish_failed", error=str(exc))
 
     def start(self) -> None:
         if self._task is None:
@@ -112,9 +130,16 @@ class RedisBridge:
                     message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
                     if message is None or message.get("type") != "message":
                         continue
-                    origin, events = decode(message["data"])
-                    if origin != self.origin:
-                        self.hub.submit(events)
+                    body = json.loads(message["data"])
+                    if body.get("origin") == self.origin:
+                        continue
+                    if "presence" in body:
+                        change = body["presence"]
+                        self.presence.remote_change(
+                            body["origin"], (change["accountId"], change["userId"]), change["online"]
+                        )
+                    else:
+                        self.hub.submit(decode(message["data"])[1])
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # any failure: reconnect with backoff

@@ -176,14 +176,19 @@ async def stream(websocket: WebSocket, appId: str) -> None:
     async def handle(frame: dict[str, Any]) -> dict[str, Any]:
         return await _handle_customer_frame(db, customer, frame)
 
-    await channel.serve(
-        websocket,
-        app.state.hub,
-        subscriber,
-        handle,
-        {"lastSeq": last_seq, "user": people_queries.user_json(customer.user)},
-        app.state.heartbeat,
-    )
+    presence_key = (customer.account.id, customer.user.id)
+    app.state.presence.connected(presence_key)
+    try:
+        await channel.serve(
+            websocket,
+            app.state.hub,
+            subscriber,
+            handle,
+            {"lastSeq": last_seq, "user": people_queries.user_json(customer.user)},
+            app.state.heartbeat,
+        )
+    finally:
+        app.state.presence.disconnected(presence_key)
 
 
 async def _handle_customer_frame(db: Any, customer: Customer, frame: dict[str, Any]) -> dict[str, Any]:

@@ -20,4 +20,4 @@ class ClientMessageBody(Strict):
 
 
 class ClientActivityBody(Strict):
-    type: Literal["conversation:read", "typing:start", "typing:stop"]
+    type: Literal["conversation:read", "conversation:delivered", "typing:start", "typing:stop"]

@@ -1,5 +1,6 @@
 """The workspace API under /workspace/v1/apps/{appId}: sign-in, replies and the staff stream."""
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Request, Response, WebSocket
@@ -14,12 +15,15 @@ from parlour.db import Database
 from parlour.http import get_db
 from parlour.lib.errors import ParlourError
 from parlour.people import actions as people_actions
+from parlour.people import queries as people_queries
 from parlour.realtime import channel
 from parlour.realtime.hub import Subscriber
+from parlour.realtime.presence import Key as PresenceKey
+from parlour.realtime.presence import Presence
 from parlour.tickets import queries as ticket_queries
 from parlour.workspace.audience import StaffAudience, TicketRouting
 from parlour.workspace.auth import COOKIE, StaffAuth, StaffDep, authenticate_staff, session_token
-from parlour.workspace.schemas import ReplyBody, SignInBody
+from parlour.workspace.schemas import ReplyBody, SignInBody, StatusBody
 
 router = APIRouter(prefix="/workspace/v1/apps/{appId}", tags=["Workspace"])
 
@@ -31,6 +35,7 @@ def _staff_json(auth: StaffAuth) -> dict[str, Any]:
         "email": staff.email,
         "name": staff.name,
         "role": staff.role,
+        "status": staff.status,
         "groupIds": sorted(auth.group_ids),
     }
 
@@ -63,6 +68,14 @@ async def sign_out(request: Request, response: Response, auth: StaffDep) -> dict
         await people_actions.do_sign_out(session, token or "")
     response.delete_cookie(COOKIE, path=f"/workspace/v1/apps/{auth.account.id}")
     return {}
+
+
+@router.put("/me/status", summary="Set my availability")
+async def set_status(body: StatusBody, request: Request, auth: StaffDep) -> dict[str, Any]:
+    async with get_db(request).transaction() as session:
+        staff = await people_queries.get_staff_or_raise(session, auth.account.id, auth.staff.id)
+        await people_actions.do_set_staff_status(session, staff, body.status)
+    return {"status": body.status}
 
 
 @router.get("/me", summary="The signed-in staff member")
@@ -137,30 +150,63 @@ async def stream(websocket: WebSocket, appId: str) -> None:
         {t.conversation_id: TicketRouting(t.group_id, t.assignee_id) for t in current},
     )
 
-    async def handle(frame: dict[str, Any]) -> dict[str, Any]:
+    frames = StaffFrames(db, auth, Subscriber(auth.account.id, audience, last_seq), app.state.presence)
+    try:
+        await channel.serve(
+            websocket,
+            app.state.hub,
+            frames.subscriber,
+            frames.handle,
+            {"lastSeq": last_seq, "staff": _staff_json(auth)},
+            app.state.heartbeat,
+        )
+    finally:
+        frames.close()
+
+
+class StaffFrames:
+    """What a staff member's socket may ask: reply, typing/read, availability, and watching a
+    customer's presence while their conversation is open."""
+
+    def __init__(self, db: Database, auth: StaffAuth, subscriber: Subscriber, presence: Presence) -> None:
+        self.db, self.auth, self.subscriber, self.presence = db, auth, subscriber, presence
+        self.watching: dict[str, tuple[PresenceKey, Callable[[bool], None]]] = {}
+
+    def close(self) -> None:
+        for key, notify in self.watching.values():
+            self.presence.unwatch(key, notify)
+
+    async def handle(self, frame: dict[str, Any]) -> dict[str, Any]:
+        kind = frame.get("type")
+        conversation_id = str(frame.get("conversationId", ""))
         try:
-            if frame.get("type") == "message":
+            if kind == "message":
                 body = ReplyBody.model_validate(
                     {k: v for k, v in frame.items() if k in ("content", "clientMessageId")}
                 )
-                message = await _reply(db, auth, str(frame.get("conversationId", "")), body)
+                message = await _reply(self.db, self.auth, conversation_id, body)
                 return {"type": "ack", "clientMessageId": body.clientMessageId, "message": message}
-            if frame.get("type") == "activity" and frame.get("activity") in (
+            if kind == "activity" and frame.get("activity") in (
                 "typing:start",
                 "typing:stop",
                 "conversation:read",
             ):
-                async with db.transaction() as session:
-                    conversation = await _workable(session, auth, str(frame.get("conversationId", "")))
-                    await conversation_actions.do_post_activity(
-                        session,
-                        conversation,
-                        conversation_actions.Author(
-                            type="business", subtype="agent", display_name=auth.staff.name
-                        ),
-                        str(frame["activity"]),
-                    )
+                await self._activity(conversation_id, str(frame["activity"]))
                 return {"type": "ack", "activity": frame["activity"]}
+            if kind == "watch":
+                return await self._watch(conversation_id)
+            if kind == "unwatch":
+                key, notify = self.watching.pop(conversation_id, (None, None))
+                if key is not None and notify is not None:
+                    self.presence.unwatch(key, notify)
+                return {"type": "ack", "unwatched": conversation_id}
+            if kind == "status":
+                async with self.db.transaction() as session:
+                    staff = await people_queries.get_staff_or_raise(
+                        session, self.auth.account.id, self.auth.staff.id
+                    )
+                    await people_actions.do_set_staff_status(session, staff, str(frame.get("status", "")))
+                return {"type": "ack", "status": frame.get("status")}
         except ParlourError as exc:
             return {
                 "type": "error",
@@ -175,13 +221,31 @@ async def stream(websocket: WebSocket, appId: str) -> None:
                 "title": str(exc)[:300],
                 "clientMessageId": frame.get("clientMessageId"),
             }
-        return {"type": "error", "code": "bad_frame", "title": f"Unknown frame type {frame.get('type')!r}"}
+        return {"type": "error", "code": "bad_frame", "title": f"Unknown frame type {kind!r}"}
 
-    await channel.serve(
-        websocket,
-        app.state.hub,
-        Subscriber(auth.account.id, audience, last_seq),
-        handle,
-        {"lastSeq": last_seq, "staff": _staff_json(auth)},
-        app.state.heartbeat,
-    )
+    async def _activity(self, conversation_id: str, activity: str) -> None:
+        async with self.db.transaction() as session:
+            conversation = await _workable(session, self.auth, conversation_id)
+            author = conversation_actions.Author(
+                type="business", subtype="agent", display_name=self.auth.staff.name
+            )
+            await conversation_actions.do_post_activity(session, conversation, author, activity)
+
+    async def _watch(self, conversation_id: str) -> dict[str, Any]:
+        async with self.db.reading() as session:
+            conversation = await _workable(session, self.auth, conversation_id)
+        key = (self.auth.account.id, conversation.user_id)
+        if conversation_id not in self.watching:
+
+            def notify(online: bool) -> None:
+                self.subscriber.push_frame(
+                    {"type": "presence", "conversationId": conversation_id, "customerOnline": online}
+                )
+
+            self.watching[conversation_id] = (key, notify)
+            self.presence.watch(key, notify)
+        return {
+            "type": "presence",
+            "conversationId": conversation_id,
+            "customerOnline": self.presence.is_online(key),
+        }

@@ -1,4 +1,4 @@
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
@@ -17,3 +17,7 @@ class ReplyBody(Strict):
 
     content: dict[str, Any]
     clientMessageId: Annotated[StrictStr, Field(min_length=1, max_length=64)] | None = None
+
+
+class StatusBody(Strict):
+    status: Literal["online", "away", "transfers_only", "offline"]
