@@ -355,3 +355,12 @@ async def test_deleting_all_messages_makes_room(api: httpx.AsyncClient) -> None:
     await post_text(api, conversation["id"], "a")
     assert (await api.delete(f"conversations/{conversation['id']}/messages")).status_code == 200
     assert (await api.get(f"conversations/{conversation['id']}/messages")).json()["messages"] == []
+
+
+async def test_a_client_message_id_belongs_to_its_sender(api: httpx.AsyncClient) -> None:
+    await create_user(api)
+    conversation = await create_conversation(api)
+    assert (await post_text(api, conversation["id"], "mine", clientMessageId="shared")).status_code == 201
+    stolen = await post_text(api, conversation["id"], "theirs", user=None, clientMessageId="shared")
+    assert stolen.status_code == 409
+    assert len((await api.get(f"conversations/{conversation['id']}/messages")).json()["messages"]) == 1

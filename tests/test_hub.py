@@ -101,3 +101,30 @@ async def test_a_subscriber_that_cannot_keep_up_is_cut_off_alone(
     finally:
         await hub.stop()
     assert len(events) == 5
+
+
+async def test_a_replay_longer_than_the_live_queue_is_delivered_whole(
+    db: Database, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(hub_module, "QUEUE_BOUND", 3)
+    await _record_events(db, tenant, 10)
+    hub = Hub(db)
+    hub.start()
+    try:
+        subscriber = Subscriber(tenant.app_id, lambda _e: True, last_seq=0)
+        await hub.subscribe(subscriber)
+        assert await _collect(subscriber, 10) == list(range(1, 11))
+    finally:
+        await hub.stop()
+
+
+async def test_a_client_too_far_behind_is_told_to_resync(
+    db: Database, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(hub_module, "MAX_REPLAY", 4)
+    await _record_events(db, tenant, 6)
+    hub = Hub(db)
+    with pytest.raises(hub_module.TooFarBehind):
+        await hub.subscribe(Subscriber(tenant.app_id, lambda _e: True, last_seq=1))
+    await hub.subscribe(Subscriber(tenant.app_id, lambda _e: True, last_seq=2))
+    assert hub.subscriber_count() == 1

@@ -274,8 +274,12 @@ async def test_an_agent_watching_a_conversation_is_told_when_the_customer_comes_
     admin = await _staff(server, tenant, team.admin)
     conversation = await customer.open_conversation()
     async with await admin.connect() as admin_stream:
-        now = await admin_stream.request({"type": "watch", "conversationId": conversation["id"]}, key="")
-        assert now == {"type": "presence", "conversationId": conversation["id"], "customerOnline": False}
+        now = await admin_stream.request({"type": "watch", "conversationId": conversation["id"]})
+        assert (now["type"], now["conversationId"], now["customerOnline"]) == (
+            "presence",
+            conversation["id"],
+            False,
+        )
         customer_stream = await customer.connect()
         assert await admin_stream.next_frame_of("presence") == {
             "type": "presence",
@@ -293,8 +297,8 @@ async def test_agent_availability_reaches_staff_but_not_customers(
     admin, agent = await _staff(server, tenant, team.admin), await _staff(server, tenant, team.agent)
     async with await admin.connect() as admin_stream, await customer.connect() as customer_stream:
         async with await agent.connect() as agent_stream:
-            ack = await agent_stream.request({"type": "status", "status": "online"}, key="")
-            assert ack == {"type": "ack", "status": "online"}
+            ack = await agent_stream.request({"type": "status", "status": "online"})
+            assert (ack["type"], ack["status"]) == ("ack", "online")
         status = await _next_of(admin_stream, "staff:status")
         assert status["event"]["payload"]["staff"]["status"] == "online"
         assert await _drain(customer_stream) == []
@@ -313,4 +317,19 @@ async def test_the_customers_device_reports_delivery_to_the_team(
         assert (await customer_stream.activity(conversation["id"], "conversation:delivered"))["type"] == "ack"
         delivered = await _next_of(admin_stream, "conversation:delivered")
         assert delivered["event"]["payload"]["activity"]["author"]["type"] == "user"
+    await admin.aclose()
+
+
+async def test_a_position_beyond_the_stream_is_taken_as_its_head_and_silences_no_one(
+    server: LiveServer, tenant: Tenant, team: Team, customer: CustomerClient
+) -> None:
+    admin = await _staff(server, tenant, team.admin)
+    conversation = await customer.open_conversation()
+    async with await customer.connect(last_seq=10**9) as far, await admin.connect() as other:
+        assert far.last_seq < 10**9
+        await admin.reply(conversation["id"], "still heard")
+        assert (await _next_of(far, "conversation:message"))["event"]["payload"]["message"]["content"][
+            "text"
+        ] == ("still heard")
+        await _next_of(other, "conversation:message")
     await admin.aclose()

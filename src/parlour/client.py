@@ -66,13 +66,12 @@ class Stream:
                     self._events.put_nowait(frame)
                 elif kind == "ping":
                     await self.connection.send(json.dumps({"type": "pong"}))
-                elif kind in ("ack", "error") or (kind == "presence" and "" in self._waiting):
-                    key = frame.get("clientMessageId") or frame.get("activity") or ""
-                    waiter = self._waiting.pop(key, None)
+                elif "requestId" in frame:  # the answer to one of our requests
+                    waiter = self._waiting.pop(frame["requestId"], None)
                     if waiter is not None and not waiter.done():
                         waiter.set_result(frame)
                 else:
-                    self._frames.put_nowait(frame)
+                    self._frames.put_nowait(frame)  # pushed by the server (presence, errors)
         except websockets.ConnectionClosed:
             pass
         finally:
@@ -95,11 +94,16 @@ class Stream:
     def pending_events(self) -> int:
         return self._events.qsize()
 
-    async def request(self, frame: dict[str, Any], key: str, timeout: float = 10.0) -> dict[str, Any]:  # noqa: ASYNC109
+    async def request(self, frame: dict[str, Any], timeout: float = 10.0) -> dict[str, Any]:  # noqa: ASYNC109
+        """Send a frame and wait for the server's answer, matched by a `requestId` it echoes."""
+        request_id = uuid.uuid4().hex
         waiter: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self._waiting[key] = waiter
-        await self.connection.send(json.dumps(frame))
-        return await asyncio.wait_for(waiter, timeout)
+        self._waiting[request_id] = waiter
+        await self.connection.send(json.dumps({**frame, "requestId": request_id}))
+        try:
+            return await asyncio.wait_for(waiter, timeout)
+        finally:
+            self._waiting.pop(request_id, None)
 
     async def send_message(
         self, conversation_id: str, content: dict[str, Any], client_message_id: str | None = None
@@ -114,7 +118,6 @@ class Stream:
                 "clientMessageId": client_message_id,
                 "content": content,
             },
-            client_message_id,
         )
 
     async def send_text(
@@ -124,7 +127,7 @@ class Stream:
 
     async def activity(self, conversation_id: str, activity: str) -> dict[str, Any]:
         return await self.request(
-            {"type": "activity", "conversationId": conversation_id, "activity": activity}, activity
+            {"type": "activity", "conversationId": conversation_id, "activity": activity},
         )
 
     async def wait_closed(self) -> None:

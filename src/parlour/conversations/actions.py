@@ -16,6 +16,7 @@ from parlour.conversations import events, listeners, queries
 from parlour.conversations.errors import (
     AlreadyParticipant,
     ConversationFull,
+    DuplicateClientMessageId,
     InvalidMessage,
     MultiConversationsDisabled,
     ParticipantNotFound,
@@ -53,6 +54,16 @@ class Author:
 class PostedMessage:
     message: Message
     created: bool  # False when a resend returned the message stored the first time
+
+
+def _same_sender_or_raise(existing: Message, author: Author) -> Message:
+    """A resend returns the first message, but only to the one who sent it."""
+    same = existing.author_type == author.type and existing.author_user_id == (
+        author.user.id if author.user else None
+    )
+    if not same:
+        raise DuplicateClientMessageId()
+    return existing
 
 
 def check_content(author: Author, content: dict[str, Any]) -> dict[str, Any]:
@@ -275,7 +286,7 @@ async def do_post_message(
     if client_message_id is not None:
         existing = await queries.get_message_by_client_id(session, conversation.id, client_message_id)
         if existing is not None:
-            return PostedMessage(existing, created=False)
+            return PostedMessage(_same_sender_or_raise(existing, author), created=False)
     now = clock.now()
     # Only a resend can collide (on the client id), and only then is there anything to recover
     # from: without a client id an error rolls the whole transaction back, with no savepoint.
@@ -330,7 +341,7 @@ async def do_post_message(
         existing = await queries.get_message_by_client_id(session, conversation.id, client_message_id)
         if existing is None:
             raise
-        return PostedMessage(existing, created=False)
+        return PostedMessage(_same_sender_or_raise(existing, author), created=False)
     for name in ("message_count", "last_seq", "last_updated_at"):
         set_committed_value(conversation, name, getattr(stored, name))
     if author.type == "business":

@@ -33,3 +33,8 @@ class MultiConversationsDisabled(Conflict):
 class AlreadyParticipant(Conflict):
     code = "conflict"
     title = "The user is already a participant of this conversation"
+
+
+class DuplicateClientMessageId(Conflict):
+    code = "conflict"
+    title = "This clientMessageId was already used by another sender in this conversation"

@@ -22,7 +22,7 @@ from parlour.db import Database
 from parlour.lib import clock
 from parlour.outbox.models import EventStream
 from parlour.outbox.recorder import CommittedEvent
-from parlour.realtime.hub import Hub, SlowConsumer, Subscriber
+from parlour.realtime.hub import Hub, SlowConsumer, Subscriber, TooFarBehind
 
 log = structlog.get_logger("parlour.realtime")
 
@@ -31,6 +31,7 @@ CLOSE_BAD_FRAME = 4000
 CLOSE_UNAUTHORIZED = 4001
 CLOSE_HEARTBEAT = 4002
 CLOSE_SLOW = 4008
+CLOSE_RESYNC = 4009
 MAX_FRAME_BYTES = 64 * 1024
 
 Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
@@ -54,6 +55,15 @@ async def stream_head(db: Database, account_id: str) -> int:
     async with db.reading() as session:
         head = await session.scalar(select(EventStream.last_seq).where(EventStream.account_id == account_id))
     return int(head or 0)
+
+
+async def resume_point(db: Database, account_id: str, requested: object) -> int:
+    """Where a new connection starts: after the client's `lastSeq`, or at the stream's head for
+    a client with nothing to resume. A position past the head is taken as the head."""
+    head = await stream_head(db, account_id)
+    if isinstance(requested, bool) or not isinstance(requested, int) or requested < 0:
+        return head
+    return min(requested, head)
 
 
 async def receive_json(websocket: WebSocket, within: float) -> dict[str, Any]:
@@ -85,57 +95,87 @@ async def serve(
     heartbeat: Heartbeat,
 ) -> None:
     """Replay what the client missed, then stream live events until either side goes away."""
-    await hub.subscribe(subscriber)
     try:
+        try:
+            await hub.subscribe(subscriber)
+        except TooFarBehind as too_far:
+            await refuse(websocket, CLOSE_RESYNC, "resync_required", str(too_far))
+            return
         await websocket.send_json({"type": "ready", **ready})
-        last_heard = time.monotonic()
-
-        async def outgoing() -> None:
-            while True:
-                try:
-                    event = await asyncio.wait_for(subscriber.next(), timeout=heartbeat.interval)
-                except TimeoutError:
-                    if time.monotonic() - last_heard > heartbeat.timeout:
-                        await refuse(
-                            websocket, CLOSE_HEARTBEAT, "heartbeat_timeout", "No frame from the client"
-                        )
-                        return
-                    await websocket.send_json({"type": "ping"})
-                    continue
-                await websocket.send_json(event if isinstance(event, dict) else event_frame(event))
-
-        async def incoming() -> None:
-            nonlocal last_heard
-            while True:
-                try:
-                    frame = await receive_json(websocket, heartbeat.timeout)
-                except TimeoutError:
-                    await refuse(websocket, CLOSE_HEARTBEAT, "heartbeat_timeout", "No frame from the client")
-                    return
-                except (ValueError, UnicodeDecodeError) as exc:
-                    await refuse(websocket, CLOSE_BAD_FRAME, "bad_frame", str(exc)[:200])
-                    return
-                last_heard = time.monotonic()
-                if frame["type"] == "ping":
-                    await websocket.send_json({"type": "pong"})
-                elif frame["type"] != "pong":
-                    await websocket.send_json(await handle(frame))
-
-        tasks = [asyncio.create_task(outgoing()), asyncio.create_task(incoming())]
-        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-        for task in done:
-            exc = task.exception()
-            if isinstance(exc, SlowConsumer):
-                await refuse(websocket, CLOSE_SLOW, "slow_consumer", "Too far behind: reconnect and resume")
-            elif exc is not None and not isinstance(exc, WebSocketDisconnect | RuntimeError):
-                log.error("ws.failed", error=repr(exc))
-        for task in pending:
-            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
-                await task
+        await _Session(websocket, subscriber, handle, heartbeat).run()
     finally:
         hub.unsubscribe(subscriber)
         if websocket.application_state != WebSocketState.DISCONNECTED:
             with contextlib.suppress(RuntimeError):
                 await websocket.close()
+
+
+class _Session:
+    """The two directions of one ready connection, each in its own task; the first to end ends both."""
+
+    def __init__(
+        self, websocket: WebSocket, subscriber: Subscriber, handle: Handler, heartbeat: Heartbeat
+    ) -> None:
+        self.websocket, self.subscriber, self.handle, self.heartbeat = (
+            websocket,
+            subscriber,
+            handle,
+            heartbeat,
+        )
+        self.last_heard = time.monotonic()
+
+    async def run(self) -> None:
+        tasks = [asyncio.create_task(self.outgoing()), asyncio.create_task(self.incoming())]
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        for task in pending:
+            task.cancel()
+        for task in done:
+            failure = task.exception()
+            if isinstance(failure, SlowConsumer):
+                await refuse(
+                    self.websocket, CLOSE_SLOW, "slow_consumer", "Too far behind: reconnect and resume"
+                )
+            elif failure is not None and not isinstance(failure, WebSocketDisconnect | RuntimeError):
+                log.error("ws.failed", error=repr(failure))
+        for task in pending:
+            with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
+                await task
+
+    async def outgoing(self) -> None:
+        # Pings go out on a timer, busy stream or not, so a client that only answers pings is
+        # always heard from within the timeout.
+        next_ping = time.monotonic() + self.heartbeat.interval
+        while True:
+            try:
+                wait = max(0.0, next_ping - time.monotonic())
+                item = await asyncio.wait_for(self.subscriber.next(), timeout=wait)
+                await self.websocket.send_json(item if isinstance(item, dict) else event_frame(item))
+            except TimeoutError:
+                pass
+            if time.monotonic() >= next_ping:
+                if time.monotonic() - self.last_heard > self.heartbeat.timeout:
+                    await refuse(
+                        self.websocket, CLOSE_HEARTBEAT, "heartbeat_timeout", "No frame from the client"
+                    )
+                    return
+                await self.websocket.send_json({"type": "ping"})
+                next_ping = time.monotonic() + self.heartbeat.interval
+
+    async def incoming(self) -> None:
+        while True:
+            try:
+                frame = await receive_json(self.websocket, self.heartbeat.timeout)
+            except TimeoutError:
+                await refuse(self.websocket, CLOSE_HEARTBEAT, "heartbeat_timeout", "No frame from the client")
+                return
+            except (ValueError, UnicodeDecodeError) as bad:
+                await refuse(self.websocket, CLOSE_BAD_FRAME, "bad_frame", str(bad)[:200])
+                return
+            self.last_heard = time.monotonic()
+            if frame["type"] == "ping":
+                await self.websocket.send_json({"type": "pong"})
+            elif frame["type"] != "pong":
+                reply = await self.handle(frame)
+                if "requestId" in frame:  # lets the client match answers to its requests
+                    reply["requestId"] = frame["requestId"]
+                await self.websocket.send_json(reply)

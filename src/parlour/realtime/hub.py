@@ -29,6 +29,13 @@ QUEUE_BOUND = 1000
 REPLAY_BATCH = 500
 
 
+MAX_REPLAY = 10_000
+
+
+class TooFarBehind(Exception):
+    """More than MAX_REPLAY events were missed: reload state over REST and connect afresh."""
+
+
 class SlowConsumer(Exception):
     """The subscriber's queue overflowed; the client must reconnect and resume."""
 
@@ -43,10 +50,13 @@ class Subscriber:
     account_id: str
     accepts: Callable[[CommittedEvent], bool]
     last_seq: int
-    queue: "asyncio.Queue[CommittedEvent | dict[str, Any] | None]" = field(
-        default_factory=lambda: asyncio.Queue(maxsize=QUEUE_BOUND)
-    )
+    # Unbounded as a container; live events are refused past QUEUE_BOUND (see `offer`), while a
+    # replay may queue up to MAX_REPLAY events that the client asked for.
+    queue: "asyncio.Queue[CommittedEvent | dict[str, Any] | None]" = field(default_factory=asyncio.Queue)
     overflowed: bool = False
+    # How many queued items a live event may find before the subscriber counts as too slow:
+    # QUEUE_BOUND, plus whatever the replay it asked for queued.
+    allowance: int = field(default_factory=lambda: QUEUE_BOUND)
     # While the replay from the database runs, live events wait here so that they cannot
     # overtake the older events being replayed.
     held: list[CommittedEvent] | None = field(default_factory=list)
@@ -61,37 +71,38 @@ class Subscriber:
         held, self.held = self.held or [], None
         self.offer_batch(held)
 
-    def offer_batch(self, events: Sequence[CommittedEvent]) -> None:
+    def offer_batch(self, events: Sequence[CommittedEvent], *, replaying: bool = False) -> None:
         learn = getattr(self.accepts, "learn", None)
         if learn is not None:
             for event in events:
                 if event.seq > self.last_seq:
                     learn(event)
         for event in events:
-            self.offer(event)
+            self.offer(event, replaying=replaying)
 
-    def offer(self, event: CommittedEvent) -> None:
+    def offer(self, event: CommittedEvent, *, replaying: bool = False) -> None:
         if self.overflowed or event.seq <= self.last_seq:
             return
         self.last_seq = event.seq
         if not self.accepts(event):
             return
-        try:
-            self.queue.put_nowait(event)
-        except asyncio.QueueFull:
+        if replaying:
+            self.allowance += 1
+        elif self.queue.qsize() >= self.allowance:
             self.overflowed = True
-            with contextlib.suppress(asyncio.QueueEmpty):
-                self.queue.get_nowait()
             self.queue.put_nowait(None)  # wakes the sender, which sees `overflowed` and closes
+            return
+        self.queue.put_nowait(event)
 
     def push_frame(self, frame: dict[str, Any]) -> None:
         """A frame that is not a stream event (presence): sent as is, never replayed."""
         if self.overflowed:
             return
-        try:
-            self.queue.put_nowait(frame)
-        except asyncio.QueueFull:
+        if self.queue.qsize() >= self.allowance:
             self.overflowed = True
+            self.queue.put_nowait(None)
+            return
+        self.queue.put_nowait(frame)
 
     async def next(self) -> CommittedEvent | dict[str, Any]:
         item = await self.queue.get()
@@ -134,17 +145,30 @@ class Hub:
         Registering first means nothing committed during the replay can be missed; the
         subscriber's own `last_seq` drops what the replay already delivered.
         """
+        head = await self._head(subscriber.account_id)
+        if head - subscriber.last_seq > MAX_REPLAY:
+            raise TooFarBehind(
+                f"More than {MAX_REPLAY} events were missed: reload over REST and connect afresh"
+            )
         self._subscribers.setdefault(subscriber.account_id, set()).add(subscriber)
+        # Live events for this account are checked for gaps from here on: anything that arrives
+        # ahead of the client's position is completed from the database, even mid-replay.
+        self._expected.setdefault(subscriber.account_id, subscriber.last_seq + 1)
         try:
             while True:
                 batch = await self._read(subscriber.account_id, subscriber.last_seq, None)
-                subscriber.offer_batch(batch)
+                subscriber.offer_batch(batch, replaying=True)
                 if len(batch) < REPLAY_BATCH:
                     break
         finally:
-            # The replay read the stream up to its head: live events start after it.
-            self._expected.setdefault(subscriber.account_id, subscriber.last_seq + 1)
             subscriber.release_held()
+
+    async def _head(self, account_id: str) -> int:
+        async with self.db.reading() as session:
+            head = await session.scalar(
+                select(EventStream.last_seq).where(EventStream.account_id == account_id)
+            )
+        return int(head or 0)
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         watchers = self._subscribers.get(subscriber.account_id)

@@ -31,4 +31,7 @@ class CustomerAudience:
             if event.conversation_id:
                 self.conversation_ids.add(event.conversation_id)
             return True
+        if event.type == "conversation:leave" and event.user_id == self.user_id:
+            self.conversation_ids.discard(event.conversation_id or "")
+            return True
         return event.conversation_id in self.conversation_ids

@@ -167,9 +167,7 @@ async def stream(websocket: WebSocket, appId: str) -> None:
     except (ValueError, TimeoutError) as exc:
         await channel.refuse(websocket, channel.CLOSE_BAD_FRAME, "bad_frame", str(exc) or "expected hello")
         return
-    last_seq = hello.get("lastSeq")
-    if not isinstance(last_seq, int) or last_seq < 0:
-        last_seq = await channel.stream_head(db, customer.account.id)
+    last_seq = await channel.resume_point(db, customer.account.id, hello.get("lastSeq"))
     audience = CustomerAudience(customer.user.id, {c.id for c in conversations.items})
     subscriber = Subscriber(customer.account.id, audience, last_seq)
 
