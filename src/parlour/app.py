@@ -12,7 +12,7 @@ import structlog
 from fastapi import FastAPI
 
 from parlour import __version__, wiring
-from parlour.api import errors
+from parlour.api import docs, errors
 from parlour.api.metrics import RequestMetrics
 from parlour.api.router import router
 from parlour.db import Database
@@ -91,8 +91,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         description="Customer messaging. The server API follows Sunshine Conversations v2 under "
         "/v2/apps/{appId}.",
         lifespan=lifespan,
-        docs_url="/docs",
-        redoc_url="/redoc",
+        docs_url=None,  # served by parlour.api.docs with local assets
+        redoc_url=None,
         openapi_url="/openapi.json",
     )
     app.state.settings = settings
@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.state.heartbeat = Heartbeat(settings.ws_heartbeat_seconds, settings.ws_heartbeat_timeout_seconds)
     app.state.worker = worker
     errors.install(app)
+    docs.install(app)
     app.include_router(router)
     app.add_middleware(RefuseNulInUrl)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
