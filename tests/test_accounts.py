@@ -119,6 +119,7 @@ async def test_openapi_documents_the_server_api(http: httpx.AsyncClient) -> None
     spec = (await http.get("/openapi.json")).json()
     assert "/v2/apps/{appId}/conversations/{conversationId}/messages" in spec["paths"]
     assert "/v2/apps/{appId}/conversations/{conversationId}/passControl" in spec["paths"]
+    assert spec["paths"]["/v2/apps/{appId}"]["get"]["security"] == [{"basicAuth": []}, {"bearerAuth": []}]
     docs = await http.get("/docs")
     assert docs.status_code == 200
     assert "cdn." not in docs.text  # a self-hosted server may have no internet access
