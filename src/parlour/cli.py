@@ -81,8 +81,10 @@ def serve(
         workers=workers,
         log_level=settings.log_level,
         access_log=False,
-        ws_ping_interval=20,
-        ws_ping_timeout=20,
+        # The application's own ping/pong (docs/client-api.md) is the heartbeat; compression
+        # contexts would be about half of each idle connection's memory.
+        ws_ping_interval=None,
+        ws_per_message_deflate=False,
     )
 
 

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +50,23 @@ def event_frame(event: CommittedEvent) -> dict[str, Any]:
         "seq": event.seq,
         "event": {"type": event.type, "createdAt": clock.iso(event.created_at), "payload": event.payload},
     }
+
+
+# One event goes to every subscriber of its audience: its frame is serialised once, not per socket.
+# Keyed by account, seq and row id together: a row id alone can come back after deletions.
+_frames: OrderedDict[tuple[str, int, int], str] = OrderedDict()
+_FRAME_CACHE = 2048
+
+
+def event_text(event: CommittedEvent) -> str:
+    key = (event.account_id, event.seq, event.id)
+    text = _frames.get(key)
+    if text is None:
+        text = json.dumps(event_frame(event), separators=(",", ":"), ensure_ascii=False)
+        _frames[key] = text
+        if len(_frames) > _FRAME_CACHE:
+            _frames.popitem(last=False)
+    return text
 
 
 async def stream_head(db: Database, account_id: str) -> int:
@@ -106,7 +124,7 @@ async def serve(
     finally:
         hub.unsubscribe(subscriber)
         if websocket.application_state != WebSocketState.DISCONNECTED:
-            with contextlib.suppress(RuntimeError):
+            with contextlib.suppress(RuntimeError, WebSocketDisconnect):  # the client may be gone already
                 await websocket.close()
 
 
@@ -149,7 +167,10 @@ class _Session:
             try:
                 wait = max(0.0, next_ping - time.monotonic())
                 item = await asyncio.wait_for(self.subscriber.next(), timeout=wait)
-                await self.websocket.send_json(item if isinstance(item, dict) else event_frame(item))
+                if isinstance(item, dict):
+                    await self.websocket.send_json(item)
+                else:
+                    await self.websocket.send_text(event_text(item))
             except TimeoutError:
                 pass
             if time.monotonic() >= next_ping:
