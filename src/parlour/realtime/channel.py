@@ -21,6 +21,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from parlour.db import Database
 from parlour.lib import clock
+from parlour.lib.errors import ParlourError
 from parlour.outbox.models import EventStream
 from parlour.outbox.recorder import CommittedEvent
 from parlour.realtime.hub import Hub, SlowConsumer, Subscriber, TooFarBehind
@@ -67,6 +68,17 @@ def event_text(event: CommittedEvent) -> str:
         if len(_frames) > _FRAME_CACHE:
             _frames.popitem(last=False)
     return text
+
+
+def error_frame(frame: dict[str, Any], failure: Exception | None) -> dict[str, Any]:
+    """The answer to a client frame that could not be carried out (None: an unknown frame type)."""
+    if failure is None:
+        code, title = "bad_frame", f"Unknown frame type {frame.get('type')!r}"
+    elif isinstance(failure, ParlourError):
+        code, title = failure.instance_code, failure.title
+    else:
+        code, title = "bad_request", str(failure)[:300]
+    return {"type": "error", "code": code, "title": title, "clientMessageId": frame.get("clientMessageId")}
 
 
 async def stream_head(db: Database, account_id: str) -> int:

@@ -210,21 +210,9 @@ async def _handle_customer_frame(db: Any, customer: Customer, frame: dict[str, A
                     activity_body.type,
                 )
             return {"type": "ack", "activity": activity_body.type}
-    except ParlourError as exc:
-        return {
-            "type": "error",
-            "code": exc.instance_code,
-            "title": exc.title,
-            "clientMessageId": frame.get("clientMessageId"),
-        }
-    except ValueError as exc:
-        return {
-            "type": "error",
-            "code": "bad_request",
-            "title": str(exc)[:300],
-            "clientMessageId": frame.get("clientMessageId"),
-        }
-    return {"type": "error", "code": "bad_frame", "title": f"Unknown frame type {kind!r}"}
+    except (ParlourError, ValueError) as exc:
+        return channel.error_frame(frame, exc)
+    return channel.error_frame(frame, None)
 
 
 def _str(value: object) -> str:

@@ -205,21 +205,9 @@ class StaffFrames:
                     )
                     await people_actions.do_set_staff_status(session, staff, str(frame.get("status", "")))
                 return {"type": "ack", "status": frame.get("status")}
-        except ParlourError as exc:
-            return {
-                "type": "error",
-                "code": exc.instance_code,
-                "title": exc.title,
-                "clientMessageId": frame.get("clientMessageId"),
-            }
-        except ValueError as exc:
-            return {
-                "type": "error",
-                "code": "bad_request",
-                "title": str(exc)[:300],
-                "clientMessageId": frame.get("clientMessageId"),
-            }
-        return {"type": "error", "code": "bad_frame", "title": f"Unknown frame type {kind!r}"}
+        except (ParlourError, ValueError) as exc:
+            return channel.error_frame(frame, exc)
+        return channel.error_frame(frame, None)
 
     async def _activity(self, conversation_id: str, activity: str) -> None:
         async with self.db.transaction() as session:
