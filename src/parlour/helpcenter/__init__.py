@@ -1,0 +1,1 @@
+"""Help center: articles the AI agent answers from (and customers can read)."""
