@@ -1,0 +1,1 @@
+"""Attachments: files and images uploaded by customers and staff, stored and served safely."""

@@ -1,0 +1,1 @@
+"""Macros: saved replies with actions (status, tags, group), personal or shared."""
