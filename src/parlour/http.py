@@ -7,7 +7,9 @@ from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from fastapi import Request
+from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
+from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from parlour.db import Database
@@ -67,19 +69,23 @@ def describe_validation_errors(errors: Sequence[Any]) -> str:
 
 
 class BodySizeLimit:
-    """Refuse request bodies over the limit before they are read into memory (413)."""
+    """Refuse request bodies over the limit before they are read into memory (413). Attachment
+    uploads (`POST …/attachments`) get the larger `upload_max_bytes`."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_max_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_max_bytes = upload_max_bytes or max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        is_upload = scope.get("method") == "POST" and scope["path"].endswith("/attachments")
+        limit = self.upload_max_bytes if is_upload else self.max_bytes
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await _too_large(send, self.max_bytes)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await _too_large(send, limit)
             return
         seen = 0
 
@@ -88,14 +94,39 @@ class BodySizeLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > limit:
                     raise BodyTooLarge()
             return message
 
         try:
             await self.app(scope, limited_receive, send)
         except BodyTooLarge:
-            await _too_large(send, self.max_bytes)
+            await _too_large(send, limit)
+
+
+# Multipart framing around an uploaded file: boundaries and part headers.
+UPLOAD_OVERHEAD_BYTES = 16 * 1024
+
+
+async def read_upload(request: Request, field: str, max_bytes: int) -> tuple[str, str, bytes]:
+    """(filename, declared media type, at most `max_bytes` + 1 bytes) of one multipart file field."""
+    problem = f"Send the file as multipart/form-data in a field named {field!r}"
+    if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        raise BadRequest(problem)
+    form = await request.form(max_files=1, max_fields=5)
+    upload = form.get(field)
+    if not isinstance(upload, UploadFile):
+        raise BadRequest(problem)
+    try:
+        data = await upload.read(max_bytes + 1)
+    finally:
+        await upload.close()
+    return upload.filename or "file", upload.content_type or "", data
+
+
+def public_base_url(request: Request, public_url: str | None) -> str:
+    """Where links the server hands out point: the configured public URL, else this request's host."""
+    return public_url or str(request.base_url)
 
 
 class BodyTooLarge(HTTPException):
@@ -159,3 +190,31 @@ def page_links(request: Request, page: Page[Any]) -> dict[str, str]:
     ):
         links["prev"] = f"{base}{joiner}page[before]={page.before_cursor}"
     return links
+
+
+class ClientApiCors:
+    """The widget runs on the business's own site, so the client API answers every origin.
+
+    It is safe to: the client API reads no cookie (customers send their credential in the
+    Authorization header), so another site can only act with a credential it already holds.
+    Everything else (server API, workspace, admin center) keeps the browser's same-origin rule.
+    """
+
+    PREFIX = "/client/v1/"
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.cors = CORSMiddleware(
+            app,
+            allow_origins=["*"],
+            allow_methods=["GET", "POST", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type"],
+            allow_credentials=False,
+            max_age=600,
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and str(scope.get("path", "")).startswith(self.PREFIX):
+            await self.cors(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)

@@ -4,17 +4,21 @@ REST for state (history, sending) and one WebSocket for the live, resumable even
 See docs/client-api.md.
 """
 
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Query, Request, WebSocket
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parlour.accounts import queries as account_queries
+from parlour.attachments import actions as attachment_actions
+from parlour.attachments import queries as attachment_queries
 from parlour.conversations import actions as conversation_actions
 from parlour.conversations import queries as conversation_queries
 from parlour.conversations.errors import ConversationNotFound
 from parlour.conversations.models import Conversation
-from parlour.http import get_db, page_meta
+from parlour.http import get_db, page_meta, public_base_url, read_upload
 from parlour.lib.errors import ParlourError
 from parlour.lib.pagination import check_page
 from parlour.people import actions as people_actions
@@ -22,11 +26,80 @@ from parlour.people import queries as people_queries
 from parlour.people.models import EndUser
 from parlour.realtime import channel
 from parlour.realtime.hub import Subscriber
+from parlour.settings import get_settings
+from parlour.widget import queries as widget_queries
 from parlour.widget.audience import CustomerAudience
 from parlour.widget.auth import Customer, CustomerDep, authenticate_customer
-from parlour.widget.schemas import ClientActivityBody, ClientMessageBody, LoginBody
+from parlour.widget.demo import demo_page
+from parlour.widget.schemas import ClientActivityBody, ClientMessageBody, ContextBody, LoginBody
 
 router = APIRouter(prefix="/client/v1/apps/{appId}", tags=["Client API"])
+# The widget's scripts and the demo shop page, outside the API prefix.
+pages = APIRouter(include_in_schema=False)
+BUNDLES = Path(__file__).resolve().parent.parent / "static" / "dist" / "widget"
+DEMO_ACCOUNT_NAME = "demo"  # the account `parlour demo` seeds
+
+
+@router.get("/config", summary="The widget's public settings (no credentials)")
+async def widget_config(appId: str, request: Request) -> dict[str, Any]:
+    async with get_db(request).reading() as session:
+        account = await account_queries.get_account_or_raise(session, appId)
+    return widget_queries.widget_config_json(account)
+
+
+@router.put("/me/context", summary="Report the customer's current page and language")
+async def set_context(body: ContextBody, request: Request, customer: CustomerDep) -> dict[str, Any]:
+    async with get_db(request).transaction() as session:
+        user = await people_queries.get_user(session, customer.account.id, customer.user.id)
+        if user is None:
+            raise ConversationNotFound()
+        await people_actions.do_set_user_context(
+            session, user, current_url=body.currentUrl, locale=body.locale
+        )
+        return {"context": people_queries.user_context(user)}
+
+
+@router.post("/attachments", status_code=201, summary="Upload a file to send as an image or file message")
+async def upload_attachment(request: Request, customer: CustomerDep) -> dict[str, Any]:
+    settings = get_settings()
+    filename, media_type, data = await read_upload(request, "source", settings.max_upload_bytes)
+    async with get_db(request).transaction() as session:
+        account = await account_queries.get_account_or_raise(session, customer.account.id)
+        attachment = await attachment_actions.do_store_attachment(
+            session,
+            account,
+            filename=filename,
+            media_type=media_type,
+            data=data,
+            uploaded_by=f"user:{customer.user.id}",
+        )
+    return {
+        "attachment": attachment_queries.attachment_json(
+            attachment, public_base_url(request, settings.public_url)
+        )
+    }
+
+
+@pages.get("/widget/{bundle}")
+async def widget_bundle(bundle: str) -> Response:
+    """`snippet.js` (the launcher, on every page of the business's site) and `messenger.js`."""
+    if bundle not in ("snippet.js", "messenger.js") or not (BUNDLES / bundle).is_file():
+        return Response(status_code=404)
+    return FileResponse(
+        BUNDLES / bundle,
+        media_type="text/javascript; charset=utf-8",
+        # Revalidated on each page load so that a new release reaches every site at once.
+        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+@pages.get("/demo", response_class=HTMLResponse)
+async def demo(request: Request) -> HTMLResponse:
+    async with get_db(request).reading() as session:
+        account = await account_queries.get_account_by_name(session, DEMO_ACCOUNT_NAME)
+    if account is None:
+        return HTMLResponse("<p>No demo account yet: run <code>parlour demo</code>.</p>", status_code=404)
+    return HTMLResponse(demo_page(account.id, account.display_name))
 
 
 async def _own_conversation(session: AsyncSession, customer: Customer, conversation_id: str) -> Conversation:
