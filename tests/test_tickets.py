@@ -17,9 +17,16 @@ from parlour.tickets import actions as ticket_actions
 from parlour.tickets import queries as ticket_queries
 from parlour.tickets.models import Ticket
 from tests.conftest import Tenant
-from tests.helpers import create_conversation, create_user, post_text
+from tests.helpers import create_conversation, create_user, post_text, workspace_answers_first
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+async def _workspace_first(api: httpx.AsyncClient) -> None:
+    """Customer messages go straight to the agent workspace here (the AI agent's handoffs are
+    tested in test_ai_agent.py)."""
+    await workspace_answers_first(api)
 
 
 async def _tickets(db: Database) -> list[Ticket]:

@@ -37,6 +37,10 @@ CLOSE_RESYNC = 4009
 MAX_FRAME_BYTES = 64 * 1024
 
 Handler = Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]
+# Checks that the credential the stream was opened with still holds (a staff session can end,
+# a staff member be deactivated or change groups); raises a ParlourError when it does not.
+Recheck = Callable[[], Awaitable[None]]
+RECHECK_EVERY_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -123,8 +127,12 @@ async def serve(
     handle: Handler,
     ready: dict[str, Any],
     heartbeat: Heartbeat,
+    recheck: Recheck | None = None,
 ) -> None:
-    """Replay what the client missed, then stream live events until either side goes away."""
+    """Replay what the client missed, then stream live events until either side goes away.
+
+    With `recheck`, the credential is checked again before each frame the client sends (at most
+    once a second) and at every ping: a refusal closes the stream with 4001."""
     try:
         try:
             await hub.subscribe(subscriber)
@@ -132,7 +140,7 @@ async def serve(
             await refuse(websocket, CLOSE_RESYNC, "resync_required", str(too_far))
             return
         await websocket.send_json({"type": "ready", **ready})
-        await _Session(websocket, subscriber, handle, heartbeat).run()
+        await _Session(websocket, subscriber, handle, heartbeat, recheck).run()
     finally:
         hub.unsubscribe(subscriber)
         if websocket.application_state != WebSocketState.DISCONNECTED:
@@ -144,7 +152,12 @@ class _Session:
     """The two directions of one ready connection, each in its own task; the first to end ends both."""
 
     def __init__(
-        self, websocket: WebSocket, subscriber: Subscriber, handle: Handler, heartbeat: Heartbeat
+        self,
+        websocket: WebSocket,
+        subscriber: Subscriber,
+        handle: Handler,
+        heartbeat: Heartbeat,
+        recheck: Recheck | None = None,
     ) -> None:
         self.websocket, self.subscriber, self.handle, self.heartbeat = (
             websocket,
@@ -152,7 +165,21 @@ class _Session:
             handle,
             heartbeat,
         )
+        self.recheck = recheck
         self.last_heard = time.monotonic()
+        self.last_checked = time.monotonic()
+
+    async def still_allowed(self, *, force: bool = False) -> bool:
+        """False once the credential no longer holds; the stream is then closed with 4001."""
+        if self.recheck is None or (not force and time.monotonic() - self.last_checked < RECHECK_EVERY_S):
+            return True
+        try:
+            await self.recheck()
+        except ParlourError as refused:
+            await refuse(self.websocket, CLOSE_UNAUTHORIZED, refused.instance_code, refused.title)
+            return False
+        self.last_checked = time.monotonic()
+        return True
 
     async def run(self) -> None:
         tasks = [asyncio.create_task(self.outgoing()), asyncio.create_task(self.incoming())]
@@ -191,6 +218,8 @@ class _Session:
                         self.websocket, CLOSE_HEARTBEAT, "heartbeat_timeout", "No frame from the client"
                     )
                     return
+                if not await self.still_allowed(force=True):
+                    return
                 await self.websocket.send_json({"type": "ping"})
                 next_ping = time.monotonic() + self.heartbeat.interval
 
@@ -208,6 +237,8 @@ class _Session:
             if frame["type"] == "ping":
                 await self.websocket.send_json({"type": "pong"})
             elif frame["type"] != "pong":
+                if not await self.still_allowed():
+                    return
                 reply = await self.handle(frame)
                 if "requestId" in frame:  # lets the client match answers to its requests
                     reply["requestId"] = frame["requestId"]

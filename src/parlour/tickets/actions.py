@@ -5,7 +5,7 @@ Solved ticket reopens it; Solved tickets close after the account's delay (a dura
 closing hands the conversation back to the default switchboard integration.
 """
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -25,7 +25,7 @@ from parlour.switchboard import actions as switchboard_actions
 from parlour.switchboard import builtin
 from parlour.tickets import events, queries
 from parlour.tickets.errors import InvalidTicket, TicketClosed
-from parlour.tickets.models import Ticket
+from parlour.tickets.models import Ticket, TicketNote
 
 STATUSES = ("new", "open", "pending", "on_hold", "solved", "closed")
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -40,6 +40,8 @@ TRANSITIONS: dict[str, set[str]] = {
 CLOSE_SOLVED_JOB = "tickets.close_solved"
 MAX_TAGS = 50
 MAX_TAG_LENGTH = 80
+MAX_NOTE_LENGTH = 8000
+MAX_NOTE_ATTACHMENTS = 10
 _UNSET: Any = object()
 
 
@@ -98,6 +100,7 @@ async def do_open_ticket(
             via="messaging",
             created_at=now,
             updated_at=now,
+            waiting_since=now,
         )
         try:
             async with session.begin_nested():
@@ -274,3 +277,84 @@ async def _record(session: AsyncSession, ticket: Ticket, event_type: str) -> Non
         user_id=ticket.requester_id,
         payload={"ticket": queries.ticket_json(ticket)},
     )
+
+
+async def do_track_waiting(
+    session: AsyncSession, ticket: Ticket, *, from_customer: bool, at: datetime
+) -> None:
+    """The customer waits from their first unanswered message until an agent's public reply."""
+    if from_customer and ticket.waiting_since is None:
+        ticket.waiting_since = at
+    elif not from_customer and ticket.waiting_since is not None:
+        ticket.waiting_since = None
+    else:
+        return
+    await session.flush()
+
+
+def check_note(
+    text: str, attachments: list[dict[str, Any]] | None = None
+) -> tuple[str, list[dict[str, Any]]]:
+    clean = text.strip()
+    files = list(attachments or [])
+    if not clean and not files:
+        raise InvalidTicket("A note needs text or an attachment")
+    if len(clean) > MAX_NOTE_LENGTH:
+        raise InvalidTicket(f"A note is at most {MAX_NOTE_LENGTH} characters")
+    if len(files) > MAX_NOTE_ATTACHMENTS:
+        raise InvalidTicket(f"A note has at most {MAX_NOTE_ATTACHMENTS} attachments")
+    return clean, files
+
+
+async def do_add_note(
+    session: AsyncSession,
+    ticket: Ticket,
+    *,
+    text: str,
+    author_name: str,
+    author_staff_id: str | None = None,
+    author_type: str = "staff",
+    attachments: list[dict[str, Any]] | None = None,
+) -> TicketNote:
+    """An internal note on the ticket: recorded for staff streams only (never the customer's
+    stream, never webhooks: `ticket:note` is in neither list)."""
+    if ticket.status == "closed":
+        raise TicketClosed()
+    clean, files = check_note(text, attachments)
+    note = TicketNote(
+        id=ids.new_id(),
+        account_id=ticket.account_id,
+        ticket_id=ticket.id,
+        conversation_id=ticket.conversation_id,
+        author_type=author_type,
+        author_staff_id=author_staff_id,
+        author_name=author_name[:128],
+        text=clean,
+        attachments=files,
+        created_at=clock.now(),
+    )
+    session.add(note)
+    await session.flush()
+    await record(
+        session,
+        account_id=ticket.account_id,
+        type=events.TICKET_NOTE,
+        conversation_id=ticket.conversation_id,
+        user_id=ticket.requester_id,
+        payload={"note": queries.note_json(note), "ticket": {"id": ticket.id, "number": ticket.number}},
+    )
+    return note
+
+
+async def do_transfer(
+    session: AsyncSession, account: Account, ticket: Ticket, *, group_id: str | None, assignee_id: str | None
+) -> Ticket:
+    """Move the ticket to a group and/or agent. Without an agent, the current assignee keeps it
+    when they belong to the new group, or when the ticket leaves every group; otherwise it goes
+    back to the group's queue."""
+    if assignee_id is None and ticket.assignee_id is not None:
+        keeps = group_id is None or group_id in await people_queries.groups_of_staff(
+            session, ticket.assignee_id
+        )
+        assignee_id = ticket.assignee_id if keeps else None
+    return await do_update_ticket(session, account, ticket, group_id=group_id, assignee_id=assignee_id)

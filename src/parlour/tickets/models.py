@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from parlour.db import Base, JSONType, UTCDateTime
@@ -30,9 +30,37 @@ class Ticket(Base):
     solved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     session_ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Since when the customer has been waiting for a public reply (views sort by it); None once
+    # an agent answered.
+    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (
         UniqueConstraint("account_id", "number"),
         Index("ix_tickets_conversation_id_status", "conversation_id", "status"),
         Index("ix_tickets_account_id_status", "account_id", "status"),
+        Index("ix_tickets_account_id_requester_id", "account_id", "requester_id"),
     )
+
+
+class TicketNote(Base):
+    """An internal note: staff (and the AI agent's handoff summary) talking among themselves;
+    never shown to the customer, never sent to webhooks."""
+
+    __tablename__ = "ticket_notes"
+
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(24), ForeignKey("accounts.id", ondelete="CASCADE"))
+    ticket_id: Mapped[str] = mapped_column(String(24), ForeignKey("tickets.id", ondelete="CASCADE"))
+    conversation_id: Mapped[str] = mapped_column(
+        String(24), ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    author_type: Mapped[str] = mapped_column(String(16))  # staff | ai_agent
+    author_staff_id: Mapped[str | None] = mapped_column(
+        String(24), ForeignKey("staff.id", ondelete="SET NULL")
+    )
+    author_name: Mapped[str] = mapped_column(String(128))
+    text: Mapped[str] = mapped_column(Text)
+    attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_ticket_notes_conversation_id_created_at", "conversation_id", "created_at"),)

@@ -1,13 +1,16 @@
 """Reads for tickets."""
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parlour.lib import clock
+from parlour.lib.errors import NotFound
+from parlour.people import queries as people_queries
 from parlour.tickets.errors import TicketNotFound
-from parlour.tickets.models import Ticket
+from parlour.tickets.models import Ticket, TicketNote
 
 # Statuses of a ticket still being worked: a conversation has at most one at a time.
 ACTIVE_STATUSES = ("new", "open", "pending", "on_hold", "solved")
@@ -63,6 +66,7 @@ def ticket_json(ticket: Ticket) -> dict[str, Any]:
         "solvedAt": clock.iso(ticket.solved_at),
         "closedAt": clock.iso(ticket.closed_at),
         "sessionEndedAt": clock.iso(ticket.session_ended_at),
+        "waitingSince": clock.iso(ticket.waiting_since),
     }
 
 
@@ -76,3 +80,113 @@ async def list_current_tickets(session: AsyncSession, account_id: str, limit: in
         .limit(limit)
     )
     return list(rows)
+
+
+# The workspace's views. "Open" is what still needs an agent: new, open and on-hold tickets.
+UNSOLVED = ("new", "open", "on_hold")
+VIEWS = ("mine", "unassigned", "open", "pending", "solved")
+VIEW_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Which tickets a staff member may work: admins all; agents those assigned to them, in one
+    of their groups, or in no group."""
+
+    staff_id: str
+    is_admin: bool
+    group_ids: frozenset[str]
+
+    def allows(self, ticket: Ticket) -> bool:
+        return (
+            self.is_admin
+            or ticket.assignee_id == self.staff_id
+            or ticket.group_id is None
+            or ticket.group_id in self.group_ids
+        )
+
+    def condition(self) -> ColumnElement[bool]:
+        if self.is_admin:
+            return true()
+        return or_(
+            Ticket.assignee_id == self.staff_id,
+            Ticket.group_id.is_(None),
+            Ticket.group_id.in_(self.group_ids) if self.group_ids else false(),
+        )
+
+
+def _view_condition(view: str, reach: Reach) -> ColumnElement[bool]:
+    if view == "mine":
+        return and_(Ticket.assignee_id == reach.staff_id, Ticket.status.in_(UNSOLVED))
+    if view == "unassigned":
+        return and_(Ticket.assignee_id.is_(None), Ticket.status.in_(UNSOLVED), reach.condition())
+    if view == "open":
+        return and_(Ticket.status.in_(UNSOLVED), reach.condition())
+    if view == "pending":
+        return and_(Ticket.status == "pending", reach.condition())
+    return and_(Ticket.status == "solved", reach.condition())
+
+
+async def list_view(session: AsyncSession, account_id: str, view: str, reach: Reach) -> list[Ticket]:
+    """The view's tickets, the customer waiting longest first (then the oldest ticket)."""
+    rows = await session.scalars(
+        select(Ticket)
+        .where(Ticket.account_id == account_id, _view_condition(view, reach))
+        .order_by(Ticket.waiting_since.is_(None), Ticket.waiting_since, Ticket.created_at)
+        .limit(VIEW_LIMIT)
+    )
+    return list(rows)
+
+
+async def count_views(session: AsyncSession, account_id: str, reach: Reach) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for view in VIEWS:
+        found = await session.scalar(
+            select(func.count())
+            .select_from(Ticket)
+            .where(Ticket.account_id == account_id, _view_condition(view, reach))
+        )
+        counts[view] = int(found or 0)
+    return counts
+
+
+async def list_tickets_of_requester(
+    session: AsyncSession, account_id: str, requester_id: str
+) -> list[Ticket]:
+    rows = await session.scalars(
+        select(Ticket)
+        .where(Ticket.account_id == account_id, Ticket.requester_id == requester_id)
+        .order_by(Ticket.number.desc())
+        .limit(50)
+    )
+    return list(rows)
+
+
+async def list_notes_of_conversation(session: AsyncSession, conversation_id: str) -> list[TicketNote]:
+    rows = await session.scalars(
+        select(TicketNote)
+        .where(TicketNote.conversation_id == conversation_id)
+        .order_by(TicketNote.created_at, TicketNote.id)
+        .limit(1000)
+    )
+    return list(rows)
+
+
+def note_json(note: TicketNote) -> dict[str, Any]:
+    return {
+        "id": note.id,
+        "ticketId": note.ticket_id,
+        "conversationId": note.conversation_id,
+        "author": {"type": note.author_type, "staffId": note.author_staff_id, "name": note.author_name},
+        "text": note.text,
+        "attachments": note.attachments,
+        "createdAt": clock.iso(note.created_at),
+    }
+
+
+async def group_exists(session: AsyncSession, account_id: str, group_id: str) -> bool:
+    try:
+        await people_queries.get_group_or_raise(session, account_id, group_id)
+    except NotFound:
+        return False
+    return True

@@ -13,20 +13,43 @@ class AgentWorkspace:
     async def on_control_gained(self, session: AsyncSession, gained: ControlGained) -> None:
         metadata = gained.metadata or {}
         subject = metadata.get("subject")
-        await actions.do_open_ticket(
+        # A handoff may name the group to route to (an answer flow's "hand off to a group"); a
+        # group deleted since leaves the ticket in no group rather than losing the handoff.
+        group_id = metadata.get("groupId")
+        if not isinstance(group_id, str) or not await queries.group_exists(
+            session, gained.account.id, group_id
+        ):
+            group_id = None
+        ticket = await actions.do_open_ticket(
             session,
             gained.account,
             gained.conversation,
             subject=subject if isinstance(subject, str) else None,
+            group_id=group_id,
         )
+        # The AI agent's handoff summary: what the customer asked, for the agent who takes over.
+        summary = metadata.get("summary")
+        if isinstance(summary, str) and summary.strip():
+            await actions.do_add_note(
+                session,
+                ticket,
+                text=summary[: actions.MAX_NOTE_LENGTH],
+                author_name="AI agent",
+                author_type="ai_agent",
+            )
 
     async def on_message(self, session: AsyncSession, posted: MessagePosted) -> None:
-        if posted.message.author_type != "user":
-            return
         ticket = await queries.get_current_ticket(session, posted.conversation.id)
+        from_customer = posted.message.author_type == "user"
+        if not from_customer:
+            if ticket is not None and posted.message.author_subtype == "agent":
+                await actions.do_track_waiting(
+                    session, ticket, from_customer=False, at=posted.message.received
+                )
+            return
         if ticket is None:
             text = posted.message.content.get("text")
-            await actions.do_open_ticket(
+            ticket = await actions.do_open_ticket(
                 session,
                 posted.account,
                 posted.conversation,
@@ -34,3 +57,4 @@ class AgentWorkspace:
             )
         else:
             await actions.do_reopen_on_customer_reply(session, ticket)
+        await actions.do_track_waiting(session, ticket, from_customer=True, at=posted.message.received)

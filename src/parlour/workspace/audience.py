@@ -1,6 +1,7 @@
 """What a staff member's stream carries. Admins see the whole account. Agents see events of
 conversations whose ticket is unassigned to a group, in one of their groups, or assigned to
-them, plus events that concern no conversation; bot-only conversations stay out of their way."""
+them, plus events that concern no conversation except customers' profiles; bot-only
+conversations stay out of their way."""
 
 from dataclasses import dataclass, field
 
@@ -22,15 +23,22 @@ class StaffAudience:
     tickets: dict[str, TicketRouting] = field(default_factory=dict)
 
     def learn(self, event: CommittedEvent) -> None:
-        if event.type.startswith("ticket:") and event.conversation_id:
-            ticket = event.payload.get("ticket", {})
-            self.tickets[event.conversation_id] = TicketRouting(
-                ticket.get("groupId"), ticket.get("assigneeId")
-            )
+        if not event.type.startswith("ticket:") or not event.conversation_id:
+            return
+        ticket = event.payload.get("ticket")
+        # Only a whole ticket says where it is routed: a note names its ticket by id and number
+        # alone, and reading its missing group as "no group" would show it to every agent.
+        if not isinstance(ticket, dict) or "groupId" not in ticket or "assigneeId" not in ticket:
+            return
+        self.tickets[event.conversation_id] = TicketRouting(ticket["groupId"], ticket["assigneeId"])
 
     def __call__(self, event: CommittedEvent) -> bool:
-        if self.is_admin or event.conversation_id is None:
+        if self.is_admin:
             return True
+        if event.conversation_id is None:
+            # Customers' profiles (user:*) go to agents through the tickets they may work, not
+            # to every agent of the account; the team's statuses go to everyone.
+            return not event.type.startswith("user:")
         routing = self.tickets.get(event.conversation_id)
         return routing is not None and self.may_see(routing)
 

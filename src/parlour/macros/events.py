@@ -1,0 +1,1 @@
+"""Macros record no events: applying one records the ticket's own events."""
