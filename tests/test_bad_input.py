@@ -20,11 +20,15 @@ from sqlalchemy import select
 
 from parlour.accounts import actions as account_actions
 from parlour.accounts import queries as account_queries
+from parlour.ai_agent import actions as ai_agent_actions
 from parlour.conversations import actions as conversation_actions
 from parlour.conversations import queries as conversation_queries
 from parlour.db import Database
+from parlour.helpcenter import actions as helpcenter_actions
 from parlour.models import metadata
 from parlour.people import actions as people_actions
+from parlour.switchboard import actions as switchboard_actions
+from parlour.switchboard import builtin
 from parlour.switchboard import queries as switchboard_queries
 from parlour.webhooks import actions as webhook_actions
 from tests.conftest import Tenant
@@ -133,6 +137,29 @@ GET_WEBHOOK = Endpoint("GET", "integrations/{integration}/webhooks/{webhook}")
 UPDATE_WEBHOOK = Endpoint("PATCH", "integrations/{integration}/webhooks/{webhook}", {"includeFullUser": True})
 DELETE_WEBHOOK = Endpoint("DELETE", "integrations/{integration}/webhooks/{webhook}")
 
+CREATE_ARTICLE = Endpoint("POST", "helpcenter/articles", {"title": "Returns", "body": "Within **30 days**."})
+LIST_ARTICLES = Endpoint("GET", "helpcenter/articles", query="filter[draft]=false")
+GET_ARTICLE = Endpoint("GET", "helpcenter/articles/{article}")
+UPDATE_ARTICLE = Endpoint("PATCH", "helpcenter/articles/{article}", {"title": "Shipping, explained"})
+DELETE_ARTICLE = Endpoint("DELETE", "helpcenter/articles/{article}")
+GET_AI_SETTINGS = Endpoint("GET", "ai-agent/settings")
+UPDATE_AI_SETTINGS = Endpoint("PATCH", "ai-agent/settings", {"botName": "Parla", "inactivityHours": 24})
+FLOW_REPLY = {"type": "text", "text": "We are open 9 to 5."}
+CREATE_FLOW = Endpoint(
+    "POST",
+    "ai-agent/flows",
+    {"name": "Holidays", "phrases": ["are you open at Christmas"], "reply": FLOW_REPLY},
+)
+LIST_FLOWS = Endpoint("GET", "ai-agent/flows")
+GET_FLOW = Endpoint("GET", "ai-agent/flows/{flow}")
+UPDATE_FLOW = Endpoint("PATCH", "ai-agent/flows/{flow}", {"phrases": ["when do you open"]})
+DELETE_FLOW = Endpoint("DELETE", "ai-agent/flows/{flow}")
+LIST_RESOLUTIONS = Endpoint("GET", "ai-agent/resolutions", query="filter[conversationId]={conversation}")
+SEARCH_ARTICLES = Endpoint("GET", "ai-agent/search", query="query=shipping")
+
+# Multipart, not JSON: its bad bodies are tested in tests/test_attachments.py.
+UPLOAD_ATTACHMENT = Endpoint("POST", "attachments")
+
 ENDPOINTS = [
     GET_APP, UPDATE_APP, CREATE_KEY, LIST_KEYS, GET_KEY, DELETE_KEY,
     CREATE_USER, LIST_USERS, GET_USER, UPDATE_USER, DELETE_USER,
@@ -144,6 +171,9 @@ ENDPOINTS = [
     PASS_CONTROL, OFFER_CONTROL, ACCEPT_CONTROL, RELEASE_CONTROL,
     CREATE_INTEGRATION, LIST_INTEGRATIONS, GET_INTEGRATION, UPDATE_INTEGRATION, DELETE_INTEGRATION,
     CREATE_WEBHOOK, LIST_WEBHOOKS, GET_WEBHOOK, UPDATE_WEBHOOK, DELETE_WEBHOOK,
+    CREATE_ARTICLE, LIST_ARTICLES, GET_ARTICLE, UPDATE_ARTICLE, DELETE_ARTICLE,
+    GET_AI_SETTINGS, UPDATE_AI_SETTINGS, CREATE_FLOW, LIST_FLOWS, GET_FLOW, UPDATE_FLOW, DELETE_FLOW,
+    LIST_RESOLUTIONS, SEARCH_ARTICLES, UPLOAD_ATTACHMENT,
 ]  # fmt: skip
 WITH_BODY = [e for e in ENDPOINTS if e.body is not None]
 
@@ -158,6 +188,8 @@ NOT_FOUND = {
     "sbi": "switchboard_integration_not_found",
     "integration": "integration_not_found",
     "webhook": "webhook_not_found",
+    "article": "article_not_found",
+    "flow": "answer_flow_not_found",
 }
 NO_SUCH_ID = "000000000000000000000000"
 
@@ -200,6 +232,18 @@ async def _furnish(db: Database, tenant: Tenant, prefix: str) -> dict[str, str]:
                 )
             )
         first, second, _third = customers
+        # The cases below were written for an account whose agent workspace answers first (new
+        # accounts answer with the AI agent: its own endpoints are listed here too).
+        provisioned = await switchboard_queries.get_switchboard(session, account.id)
+        assert provisioned is not None
+        workspace = next(
+            s
+            for s in await switchboard_queries.list_switchboard_integrations(session, provisioned.id)
+            if s.integration_type == builtin.AGENT_WORKSPACE
+        )
+        await switchboard_actions.do_update_switchboard(
+            session, provisioned, enabled=None, default_id=workspace.id
+        )
         personal = await conversation_actions.do_create_conversation(
             session, account, type="personal", users=[first]
         )
@@ -222,6 +266,12 @@ async def _furnish(db: Database, tenant: Tenant, prefix: str) -> dict[str, str]:
         switchboard = await switchboard_queries.get_switchboard(session, account.id)
         assert switchboard is not None and participant is not None
         sbis = await switchboard_queries.list_switchboard_integrations(session, switchboard.id)
+        article = await helpcenter_actions.do_create_article(
+            session, account, helpcenter_actions.ArticleSpec(title="Shipping times", body="Three days.")
+        )
+        flow = await ai_agent_actions.do_create_flow(
+            session, account, name="Opening hours", phrases=["when are you open"], reply=FLOW_REPLY
+        )
     by_name = {sbi.name: sbi.id for sbi in sbis}
     return {
         "app": tenant.app_id,
@@ -237,6 +287,8 @@ async def _furnish(db: Database, tenant: Tenant, prefix: str) -> dict[str, str]:
         "default_sbi": by_name["zd-agentWorkspace"],
         "integration": integration.id,
         "webhook": webhook.id,
+        "article": article.id,
+        "flow": flow.id,
     }
 
 
@@ -362,6 +414,7 @@ async def what_the_api_shows(api: httpx.AsyncClient, ids: dict[str, str]) -> dic
         "", "keys", "users/customer-1", f"conversations/{ids['conversation']}",
         f"conversations/{ids['conversation']}/messages", f"conversations/{ids['group']}/participants",
         f"switchboards/{ids['switchboard']}/switchboardIntegrations", f"integrations/{ids['integration']}",
+        "helpcenter/articles", "ai-agent/flows", "ai-agent/settings",
     ]  # fmt: skip
     seen = {}
     for path in paths:
@@ -490,6 +543,13 @@ THEIR_IDS_ELSEWHERE: dict[Endpoint, list[Case]] = {
         their("integration", "integration_not_found", body={"integrationId": "{their_integration}"}),
         their("next", NOT_FOUND["sbi"], body={"nextSwitchboardIntegrationId": "{their_sbi}"}),
     ],
+    LIST_RESOLUTIONS: [
+        their(
+            "conversation as filter",
+            "conversation_not_found",
+            query="filter[conversationId]={their_conversation}",
+        )
+    ],
     # A control target is named in the body by id, name or type: one that matches none is a bad request.
     PASS_CONTROL: [
         their("target", NOT_FOUND["sbi"], status=400, body={"switchboardIntegration": "{their_sbi}"})
@@ -570,7 +630,8 @@ async def test_a_body_the_endpoint_cannot_read_is_refused(
             assert_refused(response, 400, "bad_request", says=case.says)
 
 
-@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=str)
+# Uploads have their own, larger limit (PARLOUR_MAX_UPLOAD_BYTES), tested in tests/test_attachments.py.
+@pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e is not UPLOAD_ATTACHMENT], ids=str)
 async def test_a_body_over_100_kb_is_refused_with_413(
     endpoint: Endpoint,
     api: httpx.AsyncClient,
@@ -1144,6 +1205,107 @@ BAD: dict[Endpoint, list[Case]] = {
     ],
     GET_WEBHOOK: [
         bad("an unknown webhook", ids={"webhook": NO_SUCH_ID}, status=404, code="webhook_not_found")
+    ],
+    CREATE_ARTICLE: [
+        bad("no title", {"title": DROP}, says="title"),
+        bad("a title that is a number", {"title": 5}, says="title"),
+        bad("a blank title", {"title": "   "}, says="title"),
+        bad("a title of 256 characters", {"title": "x" * 256}, says="title"),
+        bad("a body of 60,001 characters", {"body": "x" * 60_001}, says="body"),
+        bad("an unknown bodyFormat", {"bodyFormat": "rtf"}, says="bodyFormat"),
+        bad("a locale that is no language tag", {"locale": "english"}, says="locale", code="invalid_article"),
+        bad("labels that are a string", {"labels": "faq"}, says="labels"),
+        bad("21 labels", {"labels": [f"l{n}" for n in range(21)]}, says="labels"),
+        bad("an unknown userSegment", {"userSegment": "staff"}, says="userSegment"),
+        bad(
+            "a javascript: htmlUrl",
+            {"htmlUrl": "javascript:alert(1)"},
+            says="htmlUrl",
+            code="invalid_article",
+        ),
+        bad("a draft that is a string", {"draft": "yes"}, says="draft"),
+    ],
+    LIST_ARTICLES: [
+        bad("a draft filter that is no boolean", query="filter[draft]=maybe", says="filter[draft]"),
+        bad("a page of 101", query="page[size]=101", says="between 1 and 100"),
+        bad("a locale filter of 36 characters", query="filter[locale]=" + "x" * 36, says="filter[locale]"),
+    ],
+    GET_ARTICLE: [
+        bad("an unknown article", ids={"article": NO_SUCH_ID}, status=404, code="article_not_found")
+    ],
+    UPDATE_ARTICLE: [
+        bad("a null title", {"title": None}, says="title cannot be null"),
+        bad("labels that are a string", body={"labels": "faq"}, says="labels"),
+        bad("a locale that is no language tag", body={"locale": "??"}, says="locale", code="invalid_article"),
+        bad("an unknown article", ids={"article": NO_SUCH_ID}, status=404, code="article_not_found"),
+    ],
+    DELETE_ARTICLE: [
+        bad("an unknown article", ids={"article": NO_SUCH_ID}, status=404, code="article_not_found")
+    ],
+    UPDATE_AI_SETTINGS: [
+        bad("an empty botName", {"botName": ""}, says="botName"),
+        bad("an inactivity window of 0 hours", {"inactivityHours": 0}, says="inactivityHours"),
+        bad("an inactivity window that is a string", {"inactivityHours": "72"}, says="inactivityHours"),
+        bad("a null inactivity window", {"inactivityHours": None}, says="inactivityHours"),
+        bad(
+            "business hours on an unknown day",
+            {"businessHours": {"funday": []}},
+            says="funday",
+            code="invalid_ai_agent_settings",
+        ),
+        bad(
+            "business hours ending before they start",
+            {"businessHours": {"monday": [{"start": "17:00", "end": "09:00"}]}},
+            says="start before it ends",
+            code="invalid_ai_agent_settings",
+        ),
+        bad("business hours that are a list", {"businessHours": []}, says="businessHours"),
+    ],
+    CREATE_FLOW: [
+        bad("no name", {"name": DROP}, says="name"),
+        bad("no phrases", {"phrases": []}, says="phrases"),
+        bad("51 phrases", {"phrases": ["x"] * 51}, says="phrases"),
+        bad("a phrase of 201 characters", {"phrases": ["x" * 201]}, says="phrases"),
+        bad("an unknown reply type", {"reply": {"type": "email"}}, says="reply"),
+        bad(
+            "a javascript: link",
+            {"reply": {**FLOW_REPLY, "links": [{"text": "x", "uri": "javascript:alert(1)"}]}},
+            says="uri",
+            code="invalid_answer_flow",
+        ),
+        bad(
+            "a handoff to an unknown group",
+            {"reply": {"type": "handoff", "groupId": NO_SUCH_ID}},
+            status=404,
+            code="group_not_found",
+        ),
+        bad("a name already taken", {"name": "Opening hours"}, status=409, code="conflict"),
+    ],
+    LIST_FLOWS: [
+        bad("a page of 0", query="page[size]=0", says="between 1 and 100"),
+        bad("a cursor that is no id", query="page[after]=nope", says="page[after]"),
+    ],
+    GET_FLOW: [bad("an unknown flow", ids={"flow": NO_SUCH_ID}, status=404, code="answer_flow_not_found")],
+    UPDATE_FLOW: [
+        bad("null phrases", {"phrases": None}, says="phrases cannot be null"),
+        bad("a reply without text", body={"reply": {"type": "text"}}, says="reply"),
+        bad("an unknown flow", ids={"flow": NO_SUCH_ID}, status=404, code="answer_flow_not_found"),
+    ],
+    DELETE_FLOW: [bad("an unknown flow", ids={"flow": NO_SUCH_ID}, status=404, code="answer_flow_not_found")],
+    LIST_RESOLUTIONS: [
+        bad("a since that is no date", query="filter[since]=yesterday", says="filter[since]"),
+        bad("a conversation filter that is no id", query="filter[conversationId]=x", says="conversationId"),
+        bad(
+            "an unknown conversation",
+            query=f"filter[conversationId]={NO_SUCH_ID}",
+            status=404,
+            code="conversation_not_found",
+        ),
+        bad("an includeRevoked that is no boolean", query="filter[includeRevoked]=1", says="includeRevoked"),
+    ],
+    SEARCH_ARTICLES: [
+        bad("no query", query="", says="query"),
+        bad("a query of 1,001 characters", query="query=" + "x" * 1001, says="query"),
     ],
     UPDATE_WEBHOOK: [
         bad("a mailto: target", body={"target": "mailto:ops@x.test"}, says="target"),

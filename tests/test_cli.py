@@ -10,7 +10,16 @@ import pytest
 
 pytestmark = pytest.mark.backend_independent
 
-COMMANDS = ["serve", "migrate", "demo", "create-account", "create-staff", "create-api-key"]
+COMMANDS = [
+    "serve",
+    "migrate",
+    "demo",
+    "create-account",
+    "create-staff",
+    "create-api-key",
+    "ai",
+    "helpcenter",
+]
 
 
 def _parlour(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

@@ -5,14 +5,21 @@
 import asyncio
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from parlour.conversations.models import Message
 from parlour.db import Database
 from parlour.tickets.models import Ticket
-from tests.helpers import create_conversation, create_user, post_text
+from tests.helpers import create_conversation, create_user, post_text, workspace_answers_first
 
 CONVERSATIONS = 12
+
+
+@pytest.fixture(autouse=True)
+async def _workspace_first(api: httpx.AsyncClient) -> None:
+    """The first message goes to the agent workspace, which opens the ticket (no AI agent reply)."""
+    await workspace_answers_first(api)
 
 
 async def test_simultaneous_first_messages_each_open_a_ticket_with_its_own_number(

@@ -9,7 +9,13 @@ from sqlalchemy import select
 from parlour.conversations import actions as conversation_actions
 from parlour.db import Database
 from parlour.outbox.models import EventRecord
-from tests.helpers import create_conversation, create_user, post_text
+from tests.helpers import create_conversation, create_user, post_text, workspace_answers_first
+
+
+@pytest.fixture(autouse=True)
+async def _workspace_first(api: httpx.AsyncClient) -> None:
+    """What is stored and listed here is the customer's own messages, without AI agent replies."""
+    await workspace_answers_first(api)
 
 
 async def _events(db: Database, event_type: str) -> list[EventRecord]:

@@ -8,7 +8,7 @@ import httpx
 from sqlalchemy import event
 
 from parlour.db import Database
-from tests.helpers import create_conversation, create_user, post_text
+from tests.helpers import create_conversation, create_user, post_text, workspace_answers_first
 
 
 @contextmanager
@@ -28,6 +28,7 @@ def counting(db: Database) -> Iterator[list[str]]:
 async def test_a_customer_message_in_an_open_ticket_costs_a_fixed_number_of_statements(
     api: httpx.AsyncClient, db: Database
 ) -> None:
+    await workspace_answers_first(api)
     await create_user(api)
     conversation = await create_conversation(api)
     await post_text(api, conversation["id"], "opens the ticket")

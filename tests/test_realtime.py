@@ -17,9 +17,17 @@ from parlour.settings import Settings
 from parlour.tickets import actions as ticket_actions
 from parlour.tickets import queries as ticket_queries
 from tests.conftest import Tenant, make_tenant
+from tests.helpers import workspace_answers_first_in
 from tests.live import LiveServer
 
 PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(autouse=True)
+async def _workspace_first(db: Database, tenant: Tenant) -> None:
+    """Delivery is tested on the customers' and the agents' own messages: the agent workspace
+    answers first, so the AI agent adds none."""
+    await workspace_answers_first_in(db, tenant.app_id)
 
 
 @dataclass

@@ -89,6 +89,12 @@ def test_acknowledged_messages_and_queued_webhooks_survive_sigkill(
                     "webhooks": [{"target": receiver.url, "triggers": ["conversation:message"]}],
                 },
             ).raise_for_status()
+            # The agent workspace answers first: one message, one delivery (no AI agent reply).
+            switchboard = api.get("/switchboards").json()["switchboards"][0]
+            path = f"/switchboards/{switchboard['id']}"
+            sbis = api.get(f"{path}/switchboardIntegrations").json()["switchboardIntegrations"]
+            workspace = next(s for s in sbis if s["name"] == "zd-agentWorkspace")
+            api.patch(path, json={"defaultSwitchboardIntegrationId": workspace["id"]}).raise_for_status()
             api.post("/users", json={"externalId": "c1"}).raise_for_status()
             conversation = api.post(
                 "/conversations", json={"type": "personal", "participants": [{"userExternalId": "c1"}]}

@@ -305,6 +305,19 @@ def test_participants_join_and_leave_an_sdk_group(client: sc.ApiClient, tenant: 
 
 
 def test_messages_are_posted_listed_and_deleted(client: sc.ApiClient, tenant: Tenant) -> None:
+    # The listing below holds exactly what is posted here: the agent workspace answers first, so
+    # the AI agent adds no reply of its own.
+    switchboards = sc.SwitchboardsApi(client)
+    [switchboard] = switchboards.list_switchboards(tenant.app_id).switchboards or []
+    built_in = sc.SwitchboardIntegrationsApi(client).list_switchboard_integrations(
+        tenant.app_id, switchboard.id
+    )
+    workspace = next(s for s in built_in.switchboard_integrations or [] if s.name == "zd-agentWorkspace")
+    switchboards.update_switchboard(
+        tenant.app_id,
+        switchboard.id,
+        sc.SwitchboardUpdateBody(default_switchboard_integration_id=workspace.id),
+    )
     messages = sc.MessagesApi(client)
     user = make_user(client, tenant.app_id, "customer-1")
     conversation = make_conversation(client, tenant.app_id, "customer-1")
@@ -457,7 +470,7 @@ def test_switchboards_and_their_integrations_are_managed(client: sc.ApiClient, t
     assert by_name["zd-agentWorkspace"].integration_type == "zd:agentWorkspace"
     assert by_name["zd-agentWorkspace"].integration_id
     assert by_name["zd-answerBot"].next_switchboard_integration_id == by_name["zd-agentWorkspace"].id
-    assert provisioned[0].default_switchboard_integration_id == by_name["zd-agentWorkspace"].id
+    assert provisioned[0].default_switchboard_integration_id == by_name["zd-answerBot"].id
     with pytest.raises(ApiException) as raised:
         switchboards.create_switchboard(tenant.app_id)
     assert raised.value.status == 409

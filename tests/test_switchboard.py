@@ -55,7 +55,8 @@ async def test_a_new_account_has_the_ai_agent_and_the_workspace_on_its_switchboa
     assert switchboard["enabled"] is True
     assert set(sbis) == {"zd-answerBot", "zd-agentWorkspace"}
     assert sbis["zd-answerBot"]["nextSwitchboardIntegrationId"] == sbis["zd-agentWorkspace"]["id"]
-    assert switchboard["defaultSwitchboardIntegrationId"] == sbis["zd-agentWorkspace"]["id"]
+    # The AI agent answers first; the workspace is its `next` for handoffs.
+    assert switchboard["defaultSwitchboardIntegrationId"] == sbis["zd-answerBot"]["id"]
     assert (await api.post("switchboards")).status_code == 409
 
 
@@ -66,7 +67,7 @@ async def test_the_first_customer_message_gives_control_to_the_default_integrati
     conversation = await create_conversation(api)
     assert await _state(api, conversation["id"]) == (None, None)
     await post_text(api, conversation["id"], "hello")
-    assert await _state(api, conversation["id"]) == ("zd-agentWorkspace", None)
+    assert await _state(api, conversation["id"]) == ("zd-answerBot", None)
 
 
 async def test_pass_control_by_id_name_type_and_next(api: httpx.AsyncClient, db: Database) -> None:
@@ -116,15 +117,15 @@ async def test_offer_then_accept_and_only_the_latest_offer_counts(
     await create_user(api)
     conversation = await create_conversation(api)
     base = f"conversations/{conversation['id']}"
-    await post_text(api, conversation["id"], "hi")  # the workspace takes control by default
+    await post_text(api, conversation["id"], "hi")  # the AI agent takes control by default
     no_offer = await api.post(f"{base}/acceptControl", json={})
     assert no_offer.status_code == 403
     assert (
-        await api.post(f"{base}/offerControl", json={"switchboardIntegration": "zd-answerBot"})
+        await api.post(f"{base}/offerControl", json={"switchboardIntegration": "zd-agentWorkspace"})
     ).status_code == 200
-    assert await _state(api, conversation["id"]) == ("zd-agentWorkspace", "zd-answerBot")
+    assert await _state(api, conversation["id"]) == ("zd-answerBot", "zd-agentWorkspace")
     assert (await api.post(f"{base}/offerControl", json={"switchboardIntegration": "bot"})).status_code == 200
-    assert await _state(api, conversation["id"]) == ("zd-agentWorkspace", "bot")
+    assert await _state(api, conversation["id"]) == ("zd-answerBot", "bot")
     assert (await api.post(f"{base}/acceptControl", json={"metadata": {"by": "bot"}})).status_code == 200
     assert await _state(api, conversation["id"]) == ("bot", None)
     assert (await api.post(f"{base}/offerControl", json={"switchboardIntegration": "bot"})).status_code == 400
@@ -143,7 +144,7 @@ async def test_release_returns_control_to_the_default_integration(api: httpx.Asy
     assert (await api.post(f"{base}/releaseControl", json={})).status_code == 403  # nobody is active yet
     await api.post(f"{base}/passControl", json={"switchboardIntegration": "bot"})
     assert (await api.post(f"{base}/releaseControl")).status_code == 200
-    assert await _state(api, conversation["id"]) == ("zd-agentWorkspace", None)
+    assert await _state(api, conversation["id"]) == ("zd-answerBot", None)
 
 
 async def test_passing_to_the_workspace_creates_exactly_one_ticket(
@@ -183,9 +184,12 @@ async def test_switchboard_integrations_are_updated_and_deleted_with_their_rules
 ) -> None:
     switchboard, sbis = await _switchboard(api)
     base = f"switchboards/{switchboard['id']}/switchboardIntegrations"
-    default_delete = await api.delete(f"{base}/{sbis['zd-agentWorkspace']['id']}")
+    default_delete = await api.delete(f"{base}/{sbis['zd-answerBot']['id']}")
     assert default_delete.status_code == 400
     assert "default" in default_delete.json()["errors"][0]["title"]
+    next_delete = await api.delete(f"{base}/{sbis['zd-agentWorkspace']['id']}")
+    assert next_delete.status_code == 400
+    assert "next" in next_delete.json()["errors"][0]["title"]
     bot = await _add_bot(api)
     renamed = await api.patch(
         f"{base}/{bot['id']}",

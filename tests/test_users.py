@@ -16,7 +16,7 @@ from parlour.lib.errors import BadRequest, Unauthorized
 from parlour.people import actions as people_actions
 from parlour.people import queries as people_queries
 from tests.conftest import Tenant, make_tenant
-from tests.helpers import create_conversation, create_user, post_text
+from tests.helpers import create_conversation, create_user, post_text, workspace_answers_first_in
 
 
 async def test_a_user_is_created_and_found_by_id_or_external_id(api: httpx.AsyncClient) -> None:
@@ -72,6 +72,7 @@ def _user_token(kid: str, secret: str, **claims: object) -> str:
 
 
 async def test_an_anonymous_customer_logs_in_and_keeps_their_history(db: Database, tenant: Tenant) -> None:
+    await workspace_answers_first_in(db, tenant.app_id)  # the history is the customer's words only
     async with db.transaction() as session:
         key = await account_actions.do_create_signing_key(session, tenant.account, display_name="web")
         anonymous = await people_actions.do_create_anonymous_user(session, tenant.account)
@@ -121,6 +122,7 @@ async def test_an_anonymous_customer_logs_in_and_keeps_their_history(db: Databas
 async def test_logging_in_appends_anonymous_history_to_the_identified_conversation(
     db: Database, tenant: Tenant
 ) -> None:
+    await workspace_answers_first_in(db, tenant.app_id)  # the history is the customer's words only
     async with db.transaction() as session:
         key = await account_actions.do_create_signing_key(session, tenant.account, display_name="web")
         known = await people_actions.do_create_user(session, tenant.account, external_id="crm-8")

@@ -19,7 +19,7 @@ from parlour.jobs.worker import Worker
 from parlour.lib import clock
 from parlour.settings import Settings
 from parlour.webhooks import actions as webhook_actions
-from tests.helpers import create_conversation, create_user, post_text
+from tests.helpers import create_conversation, create_user, post_text, workspace_answers_first
 from tests.receiver import Receiver, start_receiver
 
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -49,6 +49,7 @@ async def _subscribe(
 
 
 async def _conversation_with_message(api: httpx.AsyncClient, text: str = "hello") -> str:
+    await workspace_answers_first(api)  # one message, one event: no AI agent reply
     await create_user(api)
     conversation = await create_conversation(api)
     assert (await post_text(api, conversation["id"], text)).status_code == 201
@@ -175,6 +176,7 @@ async def test_several_workers_deliver_each_event_exactly_once(
     api: httpx.AsyncClient, db: Database, receiver: Receiver, settings: Settings
 ) -> None:
     await _subscribe(api, receiver.url)
+    await workspace_answers_first(api)  # twenty messages, twenty events: no AI agent replies
     await create_user(api)
     conversation = await create_conversation(api)
     for index in range(20):

@@ -2,7 +2,7 @@
 // One entry per shipped file; the widget's launcher stays separate so the host page loads
 // only a few kilobytes until the customer opens the messenger.
 import { build } from "esbuild";
-import { rmSync } from "node:fs";
+import { renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -16,11 +16,13 @@ const entries = {
   "admin/app": "admin/main.jsx",
 };
 
-rmSync(out, { recursive: true, force: true });
+// Built beside the served folder and swapped in whole: a failed build leaves the last good one.
+const staging = `${out}.building`;
+rmSync(staging, { recursive: true, force: true });
 await build({
   absWorkingDir: here,
   entryPoints: Object.fromEntries(Object.entries(entries).map(([name, src]) => [name, join(here, src)])),
-  outdir: out,
+  outdir: staging,
   bundle: true,
   minify: true,
   format: "iife",
@@ -31,4 +33,6 @@ await build({
   loader: { ".css": "text", ".svg": "text", ".mp3": "dataurl" },
   logLevel: "warning",
 });
+rmSync(out, { recursive: true, force: true });
+renameSync(staging, out);
 console.log(`front ends bundled into ${out}`);

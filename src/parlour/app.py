@@ -16,7 +16,7 @@ from parlour.api import docs, errors
 from parlour.api.metrics import RequestMetrics
 from parlour.api.router import router
 from parlour.db import Database
-from parlour.http import BodySizeLimit, RefuseNulInUrl
+from parlour.http import UPLOAD_OVERHEAD_BYTES, BodySizeLimit, ClientApiCors, RefuseNulInUrl
 from parlour.jobs.worker import Worker
 from parlour.realtime.channel import Heartbeat
 from parlour.realtime.hub import Hub
@@ -105,6 +105,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     docs.install(app)
     app.include_router(router)
     app.add_middleware(RefuseNulInUrl)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.max_body_bytes,
+        upload_max_bytes=settings.max_upload_bytes + UPLOAD_OVERHEAD_BYTES,
+    )
     app.add_middleware(RequestMetrics)
+    # Outermost, so that refusals (a body too large, say) also reach the widget on another site.
+    app.add_middleware(ClientApiCors)
     return app

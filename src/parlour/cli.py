@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
@@ -121,6 +122,7 @@ def demo() -> None:
     typer.echo(f"  API key:       {seeded.key_id}")
     typer.echo(f"  API secret:    {seeded.secret}")
     typer.echo(f"  Try it:        curl -u {seeded.key_id}:{seeded.secret} {base}/v2/apps/{seeded.account.id}")
+    typer.echo(f"  Workspace:     {base}/agent/{seeded.account.id}")
     typer.echo(f"  API docs:      {base}/docs")
     typer.echo("")
 
@@ -192,6 +194,100 @@ def create_api_key(
             return {"app_id": found.id, "key_id": new.key.id, "secret": new.secret}
 
     typer.echo(json.dumps(_run(work)))
+
+
+ai_app = typer.Typer(help="The AI agent: score its answer-flow decisions.", no_args_is_help=True)
+app.add_typer(ai_app, name="ai")
+
+
+@ai_app.command("eval")
+def ai_eval(
+    format: Annotated[str, typer.Option("--format", help="banking77 (CSV text,category) or clinc150.")],
+    train: Annotated[Path, typer.Option(help="Training file: every label becomes an answer flow.")],
+    test: Annotated[Path, typer.Option(help="Questions to answer (for clinc150 the val and oos_val lists).")],
+    shots: Annotated[
+        int | None, typer.Option(min=1, help="Training phrases per flow, chosen with --seed (default: all).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed for choosing the --shots phrases.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Build answer flows from labelled questions and score the AI agent's decisions on a test set."""
+    from rich.console import Console  # noqa: PLC0415 - only this command draws a progress bar
+    from rich.progress import Progress  # noqa: PLC0415
+
+    from parlour.ai_agent import evaluation  # noqa: PLC0415 - loads the language model's libraries
+
+    if format not in evaluation.FORMATS:
+        formats = ", ".join(evaluation.FORMATS)
+        typer.secho(f"error: --format must be one of {formats}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2)
+    kind: evaluation.Format = "banking77" if format == "banking77" else "clinc150"
+    try:
+        train_set = evaluation.load(train, kind, split="train")
+        test_set = evaluation.load(test, kind, split="test")
+    except evaluation.DatasetError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2) from None
+    with Progress(console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("training answer flows", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, description="answering questions", completed=done, total=total)
+
+        report = evaluation.evaluate(kind, train_set, test_set, shots=shots, seed=seed, progress=advance)
+    typer.echo(json.dumps(report.as_dict()) if as_json else report.as_text())
+
+
+helpcenter_app = typer.Typer(help="The help center: import articles.", no_args_is_help=True)
+app.add_typer(helpcenter_app, name="helpcenter")
+
+
+@helpcenter_app.command("import")
+def helpcenter_import(
+    path: Annotated[
+        Path, typer.Argument(help="A folder of Markdown/HTML files, or a Zendesk articles JSON.")
+    ],
+    account: Annotated[str, typer.Option(help="Account name.")],
+    batch: Annotated[int, typer.Option(min=1, max=1000, help="Articles written per transaction.")] = 50,
+) -> None:
+    """Import help-center articles; running it again updates what changed and adds nothing twice."""
+    from parlour.helpcenter import actions as helpcenter_actions  # noqa: PLC0415 - only this command
+    from parlour.helpcenter import importer  # noqa: PLC0415
+
+    try:
+        items = importer.read_source(path)
+    except ParlourError as exc:
+        typer.secho(f"error: {exc.title}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=2) from None
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
+    problems = [f"{item.source}: {item.problem}" for item in items if item.spec is None]
+    counts["failed"] = len(problems)
+    specs = [(item.source, item.spec) for item in items if item.spec is not None]
+
+    async def work(db: Database) -> None:
+        async with db.reading() as session:
+            found = await account_queries.get_account_by_name(session, account)
+        if found is None:
+            raise ParlourError(f"no account named {account!r}")
+        with typer.progressbar(length=len(specs), label="Importing articles", file=sys.stderr) as bar:
+            for start in range(0, len(specs), batch):
+                async with db.transaction() as session:
+                    for source, spec in specs[start : start + batch]:
+                        try:
+                            outcome = await helpcenter_actions.do_import_article(session, found, spec)
+                        except ParlourError as exc:
+                            problems.append(f"{source}: {exc.title}")
+                            counts["failed"] += 1
+                        else:
+                            counts[outcome] += 1
+                bar.update(len(specs[start : start + batch]))
+
+    _run(work)
+    for problem in problems:
+        typer.secho(f"skipped {problem}", fg=typer.colors.YELLOW, err=True)
+    typer.echo(json.dumps(counts))
+    if counts["failed"]:
+        raise typer.Exit(code=1)
 
 
 def main() -> None:

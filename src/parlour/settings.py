@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: Literal["console", "json"] = "console"
     max_body_bytes: int = Field(default=100 * 1024, ge=1024)
+    # Attachment uploads: the server-wide cap on one upload (accounts set lower limits) and where
+    # the files are kept.
+    max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    data_dir: str = "var"
     run_jobs: bool = True
     job_poll_seconds: float = Field(default=0.5, gt=0)
     job_lease_seconds: float = Field(default=60.0, gt=0)
@@ -38,6 +42,12 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     ws_heartbeat_seconds: float = Field(default=25.0, gt=0)
     ws_heartbeat_timeout_seconds: float = Field(default=60.0, gt=0)
+    # Optional OpenAI-compatible endpoint (base URL ending in /v1) that rephrases the AI agent's
+    # article answers, grounded in the retrieved articles. Off when unset; never needed offline.
+    llm_url: str | None = None
+    llm_model: str = "default"
+    llm_api_key: str | None = None
+    llm_timeout_seconds: float = Field(default=8.0, gt=0, le=60)
 
     @model_validator(mode="after")
     def _refuse_unsafe_defaults(self) -> "Settings":

@@ -17,6 +17,9 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "disableConversationReopen": False,
     "solvedTicketCloseSeconds": 4 * 86400,
     "forgetHistory": False,
+    # Owned and validated by the widget and attachments domains (their actions write them).
+    "widget": {},
+    "attachments": {},
 }
 
 

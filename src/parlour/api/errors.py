@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from parlour.admin.errors import InvalidFields
 from parlour.http import describe_validation_errors
 from parlour.lib.errors import ParlourError
 
@@ -34,9 +35,18 @@ def error_body(code: str, title: str) -> dict[str, Any]:
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(ParlourError)
-    async def _domain(_request: Request, exc: ParlourError) -> JSONResponse:
-        headers = {"WWW-Authenticate": 'Basic realm="parlour"'} if exc.status == 401 else None
-        return JSONResponse(error_body(exc.instance_code, exc.title), status_code=exc.status, headers=headers)
+    async def _domain(request: Request, exc: ParlourError) -> JSONResponse:
+        # Only the server API takes Basic credentials; elsewhere the challenge would make browsers
+        # pop up a password dialog over the staff pages' own sign-in.
+        basic = exc.status == 401 and request.url.path.startswith("/v2/")
+        headers = {"WWW-Authenticate": 'Basic realm="parlour"'} if basic else None
+        # Admin forms name the field of each error, so the page can show it next to that field.
+        body = (
+            {"errors": exc.items()}
+            if isinstance(exc, InvalidFields)
+            else error_body(exc.instance_code, exc.title)
+        )
+        return JSONResponse(body, status_code=exc.status, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -7,10 +7,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parlour.accounts import actions as account_actions
 from parlour.accounts import queries as account_queries
 from parlour.accounts.models import Account
+from parlour.ai_agent import actions as ai_agent_actions
 from parlour.people import actions as people_actions
 from parlour.people import queries as people_queries
 from parlour.people.models import Staff
 from parlour.switchboard import actions as switchboard_actions
+from parlour.switchboard import builtin
+from parlour.switchboard import queries as switchboard_queries
 
 DEMO_ACCOUNT = "demo"
 DEMO_ADMIN_EMAIL = "admin@demo.parlour.test"
@@ -30,7 +33,16 @@ async def do_create_account(
     account = await account_actions.do_create_account(
         session, name=name, display_name=display_name, mode=mode, locale=locale, time_zone=time_zone
     )
-    await switchboard_actions.do_provision(session, account)
+    switchboard = await switchboard_actions.do_provision(session, account)
+    # The AI agent answers first; its `next` (the agent workspace) takes the handoffs.
+    ai_agent = next(
+        sbi
+        for sbi in await switchboard_queries.list_switchboard_integrations(session, switchboard.id)
+        if sbi.integration_type == builtin.AI_AGENT
+    )
+    await switchboard_actions.do_update_switchboard(
+        session, switchboard, enabled=None, default_id=ai_agent.id
+    )
     await people_actions.do_create_group(session, account, name="Support")
     return account
 
@@ -63,6 +75,7 @@ async def do_seed_demo(session: AsyncSession) -> Demo:
         await people_actions.do_add_group_member(session, support, agent)
         await people_actions.do_add_group_member(session, support, admin)
         new_key = await account_actions.do_create_api_key(session, account, display_name="Demo key")
+        await ai_agent_actions.do_seed_demo_content(session, account)
         return Demo(account, admin, agent, new_key.key.id, new_key.secret, created)
     admin_found = await people_queries.get_staff_by_email(session, account.id, DEMO_ADMIN_EMAIL)
     agent_found = await people_queries.get_staff_by_email(session, account.id, DEMO_AGENT_EMAIL)

@@ -4,9 +4,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import jwt
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parlour.accounts import queries as account_queries
@@ -21,14 +22,17 @@ from parlour.people.errors import (
     InvalidSignIn,
     InvalidStaff,
     InvalidUserToken,
+    LastAdmin,
     StaffEmailTaken,
+    TooManySignIns,
     UserExists,
 )
-from parlour.people.models import EndUser, Group, GroupMembership, Staff, StaffSession
+from parlour.people.models import EndUser, Group, GroupMembership, SignInFailure, Staff, StaffSession
 
 ROLES = ("admin", "agent")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
+LOCALE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8}){0,4}$")
 PROFILE_FIELDS = ("given_name", "surname", "email", "avatar_url", "locale")
 
 
@@ -128,6 +132,31 @@ async def do_update_user(
         user_id=user.id,
         payload={"user": queries.user_json(user)},
     )
+    return user
+
+
+MAX_CONTEXT_URL = 2048
+
+
+def check_user_context(current_url: str | None, locale: str | None) -> None:
+    if current_url is not None:
+        parsed = urlsplit(current_url)
+        if len(current_url) > MAX_CONTEXT_URL or parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise BadRequest(f"currentUrl must be an http(s) URL of at most {MAX_CONTEXT_URL} characters")
+    if locale is not None and not LOCALE.match(locale):
+        raise BadRequest("locale must be a language tag such as 'en' or 'fr-CA'")
+
+
+async def do_set_user_context(
+    session: AsyncSession, user: EndUser, *, current_url: str | None, locale: str | None
+) -> EndUser:
+    """The customer's page and language as the widget sees them, for the agents' customer panel.
+    No event: it changes on every page view, and agents read it when they open the ticket."""
+    check_user_context(current_url, locale)
+    user.current_url = current_url
+    user.browser_locale = locale
+    user.context_updated_at = clock.now()
+    await session.flush()
     return user
 
 
@@ -252,9 +281,47 @@ async def do_set_staff_password(session: AsyncSession, staff: Staff, password: s
     await session.flush()
 
 
+async def _check_not_last_admin(session: AsyncSession, staff: Staff) -> None:
+    """An account always keeps one active admin, or nobody could manage it any more."""
+    if staff.role == "admin" and staff.active:
+        # Row locks (PostgreSQL) keep two admins from demoting each other at the same moment.
+        admins = await session.scalars(
+            select(Staff.id)
+            .where(Staff.account_id == staff.account_id, Staff.role == "admin", Staff.active.is_(True))
+            .with_for_update()
+        )
+        if len(list(admins)) <= 1:
+            raise LastAdmin()
+
+
+async def do_update_staff(
+    session: AsyncSession, staff: Staff, *, name: str | None = None, role: str | None = None
+) -> Staff:
+    if name is not None:
+        if not name.strip() or len(name) > 128:
+            raise InvalidStaff("name must be 1-128 characters")
+        staff.name = name.strip()
+    if role is not None and role != staff.role:
+        if role not in ROLES:
+            raise InvalidStaff(f"role must be one of {', '.join(ROLES)}")
+        await _check_not_last_admin(session, staff)
+        staff.role = role
+    await session.flush()
+    return staff
+
+
 async def do_deactivate_staff(session: AsyncSession, staff: Staff) -> None:
+    """The member can no longer sign in, and every session they hold ends now."""
+    await _check_not_last_admin(session, staff)
     staff.active = False
+    staff.status = "offline"
     await session.execute(delete(GroupMembership).where(GroupMembership.staff_id == staff.id))
+    await session.execute(delete(StaffSession).where(StaffSession.staff_id == staff.id))
+    await session.flush()
+
+
+async def do_reactivate_staff(session: AsyncSession, staff: Staff) -> None:
+    staff.active = True
     await session.flush()
 
 
@@ -278,9 +345,34 @@ async def do_create_group(
     return group
 
 
+async def do_update_group(
+    session: AsyncSession, group: Group, *, name: str | None = None, description: str | None = None
+) -> Group:
+    if name is not None:
+        if not name.strip() or len(name) > 100:
+            raise BadRequest("A group name is 1-100 characters")
+        taken = [g for g in await queries.list_groups(session, group.account_id) if g.name == name.strip()]
+        if any(g.id != group.id for g in taken):
+            raise GroupNameTaken()
+        group.name = name.strip()
+    if description is not None:
+        group.description = description or None
+    await session.flush()
+    return group
+
+
+async def do_delete_group(session: AsyncSession, group: Group) -> None:
+    """Members stay staff; tickets of the group keep their history and lose the group (SET NULL)."""
+    await session.execute(delete(GroupMembership).where(GroupMembership.group_id == group.id))
+    await session.delete(group)
+    await session.flush()
+
+
 async def do_add_group_member(session: AsyncSession, group: Group, staff: Staff) -> None:
     if staff.account_id != group.account_id:
         raise BadRequest("Staff and group belong to different accounts")
+    if not staff.active:
+        raise InvalidStaff("A deactivated staff member cannot join a group")
     if staff.id in await queries.group_member_ids(session, group.id):
         return
     session.add(GroupMembership(group_id=group.id, staff_id=staff.id, account_id=group.account_id))
@@ -329,6 +421,48 @@ async def do_sign_in(session: AsyncSession, account: Account, *, email: str, pas
 async def do_sign_out(session: AsyncSession, token: str) -> None:
     await session.execute(delete(StaffSession).where(StaffSession.token_digest == sealing.digest(token)))
     await session.flush()
+
+
+# Sign-in slowing: past FREE_FAILURES refused attempts for one email within FAILURE_WINDOW, each
+# further attempt must wait twice as long after the last failure (15 s, 30 s, … up to the window).
+FREE_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+FIRST_WAIT = timedelta(seconds=15)
+
+
+async def check_sign_in_allowed(session: AsyncSession, account: Account, email: str) -> None:
+    """Raise TooManySignIns while the email is cooling down, whether or not it belongs to anyone."""
+    now = clock.now()
+    failures = await queries.recent_sign_in_failures(
+        session, account.id, email.strip().lower(), since=now - FAILURE_WINDOW
+    )
+    if len(failures) < FREE_FAILURES:
+        return
+    wait = min(FIRST_WAIT * 2 ** (len(failures) - FREE_FAILURES), FAILURE_WINDOW)
+    retry_at = failures[-1] + wait
+    if now < retry_at:
+        seconds = max(1, int((retry_at - now).total_seconds()) + 1)
+        raise TooManySignIns(f"Too many failed sign-ins: try again in {seconds} seconds")
+
+
+async def do_record_sign_in_failure(session: AsyncSession, account: Account, email: str) -> None:
+    now = clock.now()
+    await session.execute(
+        delete(SignInFailure).where(
+            SignInFailure.account_id == account.id, SignInFailure.created_at < now - FAILURE_WINDOW
+        )
+    )
+    email = email.strip().lower()[:254]
+    session.add(SignInFailure(id=ids.new_id(), account_id=account.id, email=email, created_at=now))
+    await session.flush()
+
+
+async def do_clear_sign_in_failures(session: AsyncSession, account: Account, email: str) -> None:
+    await session.execute(
+        delete(SignInFailure).where(
+            SignInFailure.account_id == account.id, SignInFailure.email == email.strip().lower()
+        )
+    )
 
 
 STAFF_STATUSES = ("online", "away", "transfers_only", "offline")

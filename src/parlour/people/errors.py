@@ -1,4 +1,4 @@
-from parlour.lib.errors import BadRequest, Conflict, NotFound, Unauthorized
+from parlour.lib.errors import BadRequest, Conflict, NotFound, ParlourError, Unauthorized
 
 
 class UserNotFound(NotFound):
@@ -43,3 +43,14 @@ class InvalidStaff(BadRequest):
 class InvalidSignIn(Unauthorized):
     code = "invalid_sign_in"
     title = "The email or password is not right"
+
+
+class LastAdmin(Conflict):
+    code = "last_admin"
+    title = "The account must keep at least one active admin"
+
+
+class TooManySignIns(ParlourError):
+    status = 429
+    code = "too_many_attempts"
+    title = "Too many failed sign-ins: wait a moment and try again"

@@ -70,6 +70,10 @@ class EndUser(Base):
     signed_up_at: Mapped[datetime] = mapped_column(UTCDateTime())
     metadata_: Mapped[dict[str, Any] | None] = mapped_column("metadata", JSONType)
     client_token_digest: Mapped[str | None] = mapped_column(String(64))
+    # What the widget last reported: the page the customer is on and their browser's language.
+    current_url: Mapped[str | None] = mapped_column(String(2048))
+    browser_locale: Mapped[str | None] = mapped_column(String(64))
+    context_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     __table_args__ = (
         UniqueConstraint("account_id", "external_id"),
@@ -91,3 +95,18 @@ class StaffSession(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     __table_args__ = (Index("ix_staff_sessions_staff_id", "staff_id"),)
+
+
+class SignInFailure(Base):
+    """A refused staff sign-in, kept a short while so that repeated failures are slowed down."""
+
+    __tablename__ = "staff_sign_in_failures"
+
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    account_id: Mapped[str] = mapped_column(String(24), ForeignKey("accounts.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (
+        Index("ix_staff_sign_in_failures_account_id_email", "account_id", "email", "created_at"),
+    )

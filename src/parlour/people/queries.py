@@ -1,5 +1,6 @@
 """Reads for staff, groups and end users."""
 
+from datetime import datetime
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -9,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from parlour.lib import clock, sealing
 from parlour.people.errors import GroupNotFound, StaffNotFound, UserNotFound
-from parlour.people.models import EndUser, Group, GroupMembership, Staff, StaffSession
+from parlour.people.models import EndUser, Group, GroupMembership, SignInFailure, Staff, StaffSession
 
 hasher = PasswordHasher()
 # Verifying against this when the email is unknown keeps both failures equally slow.
@@ -82,6 +83,15 @@ def user_json(user: EndUser) -> dict[str, Any]:
         },
         "metadata": user.metadata_ or {},
         "identities": identities,
+    }
+
+
+def user_context(user: EndUser) -> dict[str, Any]:
+    """What the widget last reported about the customer (None until it reports)."""
+    return {
+        "currentUrl": user.current_url,
+        "locale": user.browser_locale,
+        "updatedAt": clock.iso(user.context_updated_at),
     }
 
 
@@ -161,3 +171,29 @@ async def get_staff_by_session(session: AsyncSession, account_id: str, token: st
         return None
     staff = await session.get(Staff, found.staff_id)
     return staff if staff is not None and staff.active else None
+
+
+async def recent_sign_in_failures(
+    session: AsyncSession, account_id: str, email: str, *, since: datetime
+) -> list[datetime]:
+    """When the email's refused sign-ins since `since` happened, oldest first."""
+    rows = await session.scalars(
+        select(SignInFailure.created_at)
+        .where(
+            SignInFailure.account_id == account_id,
+            SignInFailure.email == email,
+            SignInFailure.created_at >= since,
+        )
+        .order_by(SignInFailure.created_at)
+    )
+    return list(rows)
+
+
+async def get_users(session: AsyncSession, account_id: str, user_ids: list[str]) -> dict[str, EndUser]:
+    """The account's users among `user_ids`, by id (one query for a whole list)."""
+    if not user_ids:
+        return {}
+    rows = await session.scalars(
+        select(EndUser).where(EndUser.account_id == account_id, EndUser.id.in_(set(user_ids)))
+    )
+    return {user.id: user for user in rows}

@@ -33,6 +33,13 @@ async def get_webhook_or_raise(session: AsyncSession, integration_id: str, webho
     return webhook
 
 
+async def get_account_webhook_or_raise(session: AsyncSession, account_id: str, webhook_id: str) -> Webhook:
+    webhook = await session.get(Webhook, webhook_id)
+    if webhook is None or webhook.account_id != account_id:
+        raise WebhookNotFound()
+    return webhook
+
+
 def secret_of(webhook: Webhook) -> str:
     return sealing.unseal(get_settings().secret_key, webhook.sealed_secret)
 
