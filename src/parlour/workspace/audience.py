@@ -20,6 +20,9 @@ class StaffAudience:
     group_ids: frozenset[str]
     # Current ticket of each conversation, loaded at connect and kept fresh from ticket events.
     tickets: dict[str, TicketRouting] = field(default_factory=dict)
+    # A stream focused on some conversations (hello `conversations`) carries only their events:
+    # an agent's device following the tickets it has open pays for nothing else.
+    focus: frozenset[str] | None = None
 
     def learn(self, event: CommittedEvent) -> None:
         if event.type.startswith("ticket:") and event.conversation_id:
@@ -29,6 +32,8 @@ class StaffAudience:
             )
 
     def __call__(self, event: CommittedEvent) -> bool:
+        if self.focus is not None and event.conversation_id not in self.focus:
+            return False
         if self.is_admin or event.conversation_id is None:
             return True
         routing = self.tickets.get(event.conversation_id)
