@@ -92,6 +92,8 @@ class Result:
     delivered_own: int
     exactly_once: bool
     fan_out_complete: bool
+    agents: str
+    expected_message_frames: int
     frames: int
     message_frames: int
     wall_s: float
@@ -117,6 +119,14 @@ def parse_args() -> argparse.Namespace:
         help="database to run against (default: a fresh temporary SQLite file); "
         "e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/NAME",
     )
+    parser.add_argument(
+        "--agents",
+        choices=("pair", "account"),
+        default="pair",
+        help="pair (default): each agent stream is focused on its own conversation, as an agent "
+        "following the ticket they work; account: every agent stream carries the whole account, so "
+        "each message fans out to all N agent streams",
+    )
     parser.add_argument("--json", action="store_true", help="also print the results as one JSON line")
     args = parser.parse_args()
     if args.conversations < 1 or args.messages < 1:
@@ -138,11 +148,11 @@ def prepare_database(parlour: str, env: dict[str, str]) -> Setup:
     return Setup(app_id=account["app_id"], admin_email=email)
 
 
-async def open_conversations(server: Server, setup: Setup, count: int) -> list[Conversation]:
+async def open_conversations(server: Server, setup: Setup, count: int, agents: str) -> list[Conversation]:
     """Per conversation: an anonymous customer, its conversation, its stream, then an agent stream.
 
-    The agents are one admin signed in once, with one stream per conversation (an admin's
-    stream carries every conversation of the account).
+    The agents are one admin signed in once, with one stream per conversation: focused on that
+    conversation (`pair`), or carrying every conversation of the account (`account`).
     """
     gate = asyncio.Semaphore(SETUP_CONCURRENCY)
 
@@ -161,16 +171,16 @@ async def open_conversations(server: Server, setup: Setup, count: int) -> list[C
     try:
         await staff.sign_in(setup.admin_email, ADMIN_PASSWORD)
 
-        async def agent() -> Stream:
+        async def agent(conversation_id: str) -> Stream:
             async with gate:
-                return await staff.connect()
+                return await staff.connect(conversations=[conversation_id] if agents == "pair" else None)
 
-        agents = await asyncio.gather(*(agent() for _ in range(count)))
+        streams = await asyncio.gather(*(agent(conversation_id) for _, conversation_id, _ in customers))
     finally:
         await staff.aclose()
     return [
         Conversation(index, conversation_id, stream, agent_stream)
-        for (index, conversation_id, stream), agent_stream in zip(customers, agents, strict=True)
+        for (index, conversation_id, stream), agent_stream in zip(customers, streams, strict=True)
     ]
 
 
@@ -247,9 +257,9 @@ async def close_all(conversations: list[Conversation]) -> None:
     await asyncio.gather(*(s.close() for s in streams), return_exceptions=True)
 
 
-async def run_benchmark(server: Server, setup: Setup, count: int, messages: int) -> Result:
+async def run_benchmark(server: Server, setup: Setup, count: int, messages: int, agents: str) -> Result:
     await wait_ready(server)
-    conversations = await open_conversations(server, setup, count)
+    conversations = await open_conversations(server, setup, count, agents)
     tally = Tally(expected_own=count * messages)
     running = asyncio.Event()
     readers = [asyncio.create_task(read_agent(c, tally, running)) for c in conversations]
@@ -266,7 +276,7 @@ async def run_benchmark(server: Server, setup: Setup, count: int, messages: int)
             await asyncio.wait_for(tally.finished.wait(), DELIVERY_TIMEOUT_S)
         wall = (tally.last_own_at or time.perf_counter()) - began
         # Let the fan-out to the other agent streams finish: complete, or quiet for a while.
-        expected_frames = count * count * messages
+        expected_frames = (count if agents == "account" else 1) * count * messages
         while tally.message_frames < expected_frames and not tally.closed:
             if time.perf_counter() - max(tally.last_frame_at, began) > DRAIN_QUIET_S:
                 break
@@ -289,7 +299,9 @@ async def run_benchmark(server: Server, setup: Setup, count: int, messages: int)
         acked=sum(len(a) for a in acks),
         delivered_own=sum(tally.own.values()),
         exactly_once=exactly_once,
-        fan_out_complete=tally.message_frames == count * count * messages and tally.repeated == 0,
+        fan_out_complete=tally.message_frames == expected_frames and tally.repeated == 0,
+        agents=agents,
+        expected_message_frames=expected_frames,
         frames=tally.frames,
         message_frames=tally.message_frames,
         wall_s=wall,
@@ -345,6 +357,12 @@ def report(result: Result, database: str, as_json: bool) -> None:
     print(f"database:           {database}")
     print(f"code:               {code}")
     print(f"conversations (N):  {n} (a customer stream and an agent stream each: {2 * n} WebSockets)")
+    scope = (
+        "each agent stream focused on its own conversation"
+        if result.agents == "pair"
+        else "every agent stream carries the whole account"
+    )
+    print(f"agents:             {result.agents} ({scope})")
     print(f"messages (M):       {m} per customer")
     print(
         f"messages:           {result.sent} sent, {result.acked} acked, {result.delivered_own} received "
@@ -363,7 +381,7 @@ def report(result: Result, database: str, as_json: bool) -> None:
     print(
         f"fan-out:            {result.frames} event frames on the {n} agent streams in "
         f"{result.drain_s:.2f} s ({frame_rate:.0f} frames/s); {result.message_frames} of them these "
-        f"messages, {n * n * m} expected (every admin stream receives every message): "
+        f"messages, {result.expected_message_frames} expected: "
         f"{'complete, none twice' if result.fan_out_complete else 'INCOMPLETE or repeated'}"
     )
     if as_json:
@@ -386,7 +404,8 @@ def report(result: Result, database: str, as_json: bool) -> None:
                     "ack_latency_ms": {k: round(v, 2) for k, v in ack.items()},
                     "frames": result.frames,
                     "message_frames": result.message_frames,
-                    "expected_message_frames": n * n * m,
+                    "expected_message_frames": result.expected_message_frames,
+                    "agents": result.agents,
                     "fan_out_s": round(result.drain_s, 3),
                     "frames_per_s": round(frame_rate, 1),
                 }
@@ -406,7 +425,7 @@ def main() -> None:
     try:
         setup = prepare_database(parlour, env)
         server = start_server(parlour, env, workdir)
-        result = asyncio.run(run_benchmark(server, setup, args.conversations, args.messages))
+        result = asyncio.run(run_benchmark(server, setup, args.conversations, args.messages, args.agents))
         stop_server(server)
         backend = "SQLite (temporary file)" if args.database_url is None else redact(database_url)
         report(result, backend, args.json)

@@ -149,3 +149,37 @@ async def test_a_deactivated_agents_open_stream_is_closed_at_its_next_frame_or_p
         await agent.aclose()
     finally:
         live.stop()
+
+
+async def test_a_focused_stream_carries_only_its_conversations(
+    server: LiveServer, tenant: Tenant, team: Team
+) -> None:
+    first, second = CustomerClient(server.url, tenant.app_id), CustomerClient(server.url, tenant.app_id)
+    await first.start_anonymous()
+    await second.start_anonymous()
+    followed = await _handed_off(server, tenant, first)
+    other = await _handed_off(server, tenant, second)
+    ada = await _staff(server, tenant, "admin@acme.test")
+    async with await ada.connect(conversations=[followed]) as focused, await ada.connect() as whole:
+        await second.send_text(other, "not for the focused stream", client_message_id="o-1")
+        await first.send_text(followed, "for both streams", client_message_id="f-1")
+
+        async def texts_until(stream: Stream, last: str) -> list[str]:
+            seen: list[str] = []
+            while last not in seen:
+                frame = await stream.next_event(timeout=5)
+                if frame["event"]["type"] == "conversation:message":
+                    seen.append(frame["event"]["payload"]["message"]["content"].get("text", ""))
+            return seen
+
+        assert "not for the focused stream" not in await texts_until(focused, "for both streams")
+        assert {"not for the focused stream", "for both streams"} <= set(
+            await texts_until(whole, "for both streams")
+        )
+    for bad in ([], ["x"] * 101, "c1", [3]):
+        with pytest.raises(Exception) as refused:  # noqa: PT011 - the reference client's own error
+            await ada.connect(conversations=bad)  # type: ignore[arg-type]
+        assert "bad_frame" in str(refused.value) or "4000" in str(refused.value)
+    await first.aclose()
+    await second.aclose()
+    await ada.aclose()

@@ -147,9 +147,9 @@ class Stream:
         await self.close()
 
 
-async def _open_stream(url: str, auth: str, last_seq: int | None) -> Stream:
+async def _open_stream(url: str, auth: str, last_seq: int | None, **hello: Any) -> Stream:
     connection = await websockets.connect(url, max_size=2**20, ping_interval=20)
-    await connection.send(json.dumps({"type": "hello", "auth": auth, "lastSeq": last_seq}))
+    await connection.send(json.dumps({"type": "hello", "auth": auth, "lastSeq": last_seq, **hello}))
     ready = json.loads(await asyncio.wait_for(connection.recv(), 10))
     if ready.get("type") != "ready":
         await connection.close()
@@ -252,10 +252,12 @@ class StaffClient:
         )
         return _raise_for(response)["message"]  # type: ignore[no-any-return]
 
-    async def connect(self, last_seq: int | None = None) -> Stream:
+    async def connect(self, last_seq: int | None = None, conversations: list[str] | None = None) -> Stream:
+        """The staff stream; `conversations` focuses it on those conversations' events only."""
         ws_base = self.base_url.replace("http://", "ws://", 1).replace("https://", "wss://", 1)
+        extra = {"conversations": conversations} if conversations is not None else {}
         return await _open_stream(
-            f"{ws_base}/workspace/v1/apps/{self.app_id}/ws", f"Session {self.token}", last_seq
+            f"{ws_base}/workspace/v1/apps/{self.app_id}/ws", f"Session {self.token}", last_seq, **extra
         )
 
     async def aclose(self) -> None:

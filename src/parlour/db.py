@@ -6,11 +6,14 @@ that was rolled back.
 """
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
+import aiosqlite
 from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -72,9 +75,20 @@ class Database:
         else:
             kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        self.read_engine = self.engine
         if self.is_sqlite:
+            # Write transactions run their statements on the event loop's thread (see
+            # _InlineSQLite); reads keep aiosqlite's thread, so a long read never stalls the loop.
+            path = self.engine.url.database or ""
+            busy_timeout_s = sqlite_busy_timeout_ms / 1000
+            self.read_engine = self.engine
+            self.engine = create_async_engine(
+                url, echo=echo, async_creator=lambda: _InlineSQLite.open(path, busy_timeout_s)
+            )
             _configure_sqlite(self.engine)
+            _configure_sqlite(self.read_engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
         self._after_commit: list[AfterCommit] = []
         # SQLite allows one writer: queueing writers here is cheaper than retrying on SQLITE_BUSY.
         self.write_lock: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
@@ -102,7 +116,7 @@ class Database:
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
-        async with self.sessions() as session:
+        async with self.read_sessions() as session:
             yield session
 
     @asynccontextmanager
@@ -115,6 +129,61 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()
+
+
+class _RunNow:
+    """Stands in for aiosqlite's queue to its thread: runs each call at once (SQLAlchemy's
+    adapter puts isolation-level changes on that queue directly)."""
+
+    def put_nowait(self, item: tuple[asyncio.Future[Any] | None, Callable[[], Any]]) -> None:
+        future, function = item
+        try:
+            result = function()
+        except BaseException as exc:  # handed to the waiting caller, as aiosqlite's thread does
+            if future is not None and not future.done():
+                future.set_exception(exc)
+            return
+        if future is not None and not future.done():
+            future.set_result(result)
+
+
+class _InlineSQLite(aiosqlite.Connection):
+    """aiosqlite's connection API with every call made at once on the event loop's thread.
+
+    aiosqlite hands each call (cursor, execute, fetch, close: about four per statement) to a
+    thread and back through the event loop. Under load every hand-back waits behind the loop's
+    other work, and a write transaction holds the process's write lock all that time: measured
+    here, about 8 ms per message for a dozen statements. The statements themselves take
+    microseconds (WAL, pages in memory, no fsync at commit with synchronous=NORMAL), so running
+    them inline is far cheaper than handing them off. Only write transactions use this; reads
+    stay on aiosqlite's thread.
+    """
+
+    @classmethod
+    async def open(cls, path: str, busy_timeout_s: float) -> "_InlineSQLite":
+        connection = cls(partial(sqlite3.connect, path, timeout=busy_timeout_s), iter_chunk_size=64)
+        connection._tx = _RunNow()  # type: ignore[assignment]
+        connection._connection = connection._connector()
+        return connection
+
+    def __await__(self) -> Any:
+        async def opened() -> "_InlineSQLite":
+            return self
+
+        return opened().__await__()
+
+    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if not self._running or self._connection is None:
+            raise ValueError("Connection closed")
+        return fn(*args, **kwargs)
+
+    def stop(self) -> None:
+        self._running = False
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

@@ -283,13 +283,11 @@ async def do_post_message(
             raise BadRequest("A user author needs a user")
         if await queries.get_participant(session, conversation.id, author.user.id) is None:
             raise BadRequest("The author is not a participant of this conversation")
-    if client_message_id is not None:
-        existing = await queries.get_message_by_client_id(session, conversation.id, client_message_id)
-        if existing is not None:
-            return PostedMessage(_same_sender_or_raise(existing, author), created=False)
     now = clock.now()
-    # Only a resend can collide (on the client id), and only then is there anything to recover
-    # from: without a client id an error rolls the whole transaction back, with no savepoint.
+    # A resend is found by its collision on the client id (unique per conversation) rather than
+    # by a read before every insert: resends are rare, and this path is the hottest there is.
+    # Only then is there anything to recover from: without a client id an error rolls the whole
+    # transaction back, with no savepoint.
     guard: AbstractAsyncContextManager[Any] = (
         session.begin_nested() if client_message_id is not None else nullcontext()
     )
@@ -334,14 +332,20 @@ async def do_post_message(
             )
             session.add(message)
             await session.flush()
+    except ConversationFull:
+        # A full conversation still answers the resend of a message it holds.
+        resent = await _resent(session, conversation, client_message_id, author)
+        if resent is None:
+            raise
+        return resent
     except IntegrityError:
         if client_message_id is None:
             raise
-        # A concurrent resend stored it first.
-        existing = await queries.get_message_by_client_id(session, conversation.id, client_message_id)
-        if existing is None:
+        # A resend: the first copy is stored (perhaps by a concurrent request a moment ago).
+        resent = await _resent(session, conversation, client_message_id, author)
+        if resent is None:
             raise
-        return PostedMessage(_same_sender_or_raise(existing, author), created=False)
+        return resent
     for name in ("message_count", "last_seq", "last_updated_at"):
         set_committed_value(conversation, name, getattr(stored, name))
     if author.type == "business":
@@ -364,6 +368,15 @@ async def do_post_message(
     )
     await listeners.notify(session, listeners.MessagePosted(account, conversation, message))
     return PostedMessage(message, created=True)
+
+
+async def _resent(
+    session: AsyncSession, conversation: Conversation, client_message_id: str | None, author: Author
+) -> PostedMessage | None:
+    if client_message_id is None:
+        return None
+    existing = await queries.get_message_by_client_id(session, conversation.id, client_message_id)
+    return None if existing is None else PostedMessage(_same_sender_or_raise(existing, author), created=False)
 
 
 async def do_delete_message(session: AsyncSession, conversation: Conversation, message: Message) -> None:

@@ -21,6 +21,9 @@ class StaffAudience:
     group_ids: frozenset[str]
     # Current ticket of each conversation, loaded at connect and kept fresh from ticket events.
     tickets: dict[str, TicketRouting] = field(default_factory=dict)
+    # A stream focused on some conversations (hello `conversations`) carries only their events:
+    # an agent's device following the tickets it has open pays for nothing else.
+    focus: frozenset[str] | None = None
 
     def learn(self, event: CommittedEvent) -> None:
         if not event.type.startswith("ticket:") or not event.conversation_id:
@@ -33,6 +36,8 @@ class StaffAudience:
         self.tickets[event.conversation_id] = TicketRouting(ticket["groupId"], ticket["assigneeId"])
 
     def __call__(self, event: CommittedEvent) -> bool:
+        if self.focus is not None and event.conversation_id not in self.focus:
+            return False
         if self.is_admin:
             return True
         if event.conversation_id is None:

@@ -361,12 +361,18 @@ async def stream(websocket: WebSocket, appId: str) -> None:
     except (ValueError, TimeoutError) as exc:
         await channel.refuse(websocket, channel.CLOSE_BAD_FRAME, "bad_frame", str(exc) or "expected hello")
         return
+    try:
+        focus = _focus(hello.get("conversations"))
+    except ValueError as exc:
+        await channel.refuse(websocket, channel.CLOSE_BAD_FRAME, "bad_frame", str(exc))
+        return
     last_seq = await channel.resume_point(db, auth.account.id, hello.get("lastSeq"))
     audience = StaffAudience(
         auth.staff.id,
         auth.is_admin,
         auth.group_ids,
         {t.conversation_id: TicketRouting(t.group_id, t.assignee_id) for t in current},
+        focus,
     )
 
     frames = StaffFrames(
@@ -392,6 +398,22 @@ async def stream(websocket: WebSocket, appId: str) -> None:
         )
     finally:
         frames.close()
+
+
+MAX_FOCUS = 100
+
+
+def _focus(value: object) -> frozenset[str] | None:
+    """hello `conversations`: absent or null for everything the staff member may see."""
+    if value is None:
+        return None
+    if (
+        not isinstance(value, list)
+        or not 1 <= len(value) <= MAX_FOCUS
+        or not all(isinstance(v, str) and 0 < len(v) <= 64 for v in value)
+    ):
+        raise ValueError(f"conversations must be a list of 1 to {MAX_FOCUS} conversation ids")
+    return frozenset(value)
 
 
 class StaffFrames:
