@@ -177,7 +177,7 @@ async def test_a_focused_stream_carries_only_its_conversations(
             await texts_until(whole, "for both streams")
         )
     for bad in ([], ["x"] * 101, "c1", [3]):
-        with pytest.raises(Exception) as refused:  # noqa: PT011 - the reference client's own error
+        with pytest.raises(Exception) as refused:
             await ada.connect(conversations=bad)  # type: ignore[arg-type]
         assert "bad_frame" in str(refused.value) or "4000" in str(refused.value)
     await first.aclose()
