@@ -733,3 +733,13 @@ async def test_admins_write_articles_and_answer_flows(db: Database, team: Team) 
     assert handoff.json()["flow"]["reply"]["type"] == "handoff" and handoff.json()["flow"]["enabled"] is False
     assert (await team.admin.delete(f"flows/{flow_id}")).status_code == 200
     assert (await team.admin.get("flows")).json()["flows"] == []
+
+
+async def test_the_article_list_shows_the_newest_hundred(team: Team) -> None:
+    for number in range(102):
+        created = await team.admin.post("articles", json={"title": f"Article {number}", "body": "Body"})
+        assert created.status_code == 201, created.text
+    listed = (await team.admin.get("articles")).json()["articles"]
+    assert len(listed) == 100
+    assert listed[0]["title"] == "Article 101"
+    assert "Article 0" not in [a["title"] for a in listed]

@@ -407,8 +407,9 @@ ARTICLE_SPEC_NAMES = {"bodyFormat": "body_format", "userSegment": "user_segment"
 @router.get("/articles", summary="Help-center articles, newest first (the latest 100)")
 async def list_articles(request: Request, auth: AdminDep) -> dict[str, Any]:
     async with get_db(request).reading() as session:
+        # Before an id above every id (ids are hex): the newest page, not the oldest.
         page = await article_queries.list_articles(
-            session, auth.account.id, PageRequest(None, None, MAX_PAGE_SIZE)
+            session, auth.account.id, PageRequest(None, "z" * 24, MAX_PAGE_SIZE)
         )
         shaped = [article_queries.article_json(a) for a in reversed(page.items)]
     return {"articles": shaped}
