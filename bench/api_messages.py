@@ -197,7 +197,16 @@ async def create_conversations(
                 ),
                 201,
             )
-            return user_id, conversation["conversation"]["id"]
+            conversation_id = conversation["conversation"]["id"]
+            # The AI agent answers new conversations first; this workload is messages to agents.
+            expect(
+                await client.post(
+                    f"/v2/apps/{app}/conversations/{conversation_id}/passControl",
+                    json={"switchboardIntegration": "zd-agentWorkspace"},
+                ),
+                200,
+            )
+            return user_id, conversation_id
 
     return list(await asyncio.gather(*(one(i) for i in range(count))))
 

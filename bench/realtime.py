@@ -28,6 +28,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
+
 from api_messages import (
     Server,
     cli,
@@ -53,6 +55,8 @@ ADMIN_PASSWORD = secrets.token_urlsafe(16)
 class Setup:
     app_id: str
     admin_email: str
+    key_id: str
+    secret: str
 
 
 @dataclass
@@ -145,11 +149,14 @@ def prepare_database(parlour: str, env: dict[str, str]) -> Setup:
         {**env, "PARLOUR_STAFF_PASSWORD": ADMIN_PASSWORD},
         *("create-staff", "--account", name, "--email", email, "--name", "Bench Admin", "--role", "admin"),
     )
-    return Setup(app_id=account["app_id"], admin_email=email)
+    key = json.loads(cli(parlour, env, "create-api-key", "--account", name, "--display-name", "bench"))
+    return Setup(app_id=account["app_id"], admin_email=email, key_id=key["key_id"], secret=key["secret"])
 
 
 async def open_conversations(server: Server, setup: Setup, count: int, agents: str) -> list[Conversation]:
-    """Per conversation: an anonymous customer, its conversation, its stream, then an agent stream.
+    """Per conversation: an anonymous customer, its conversation handed to the agents (the AI
+    agent answers new conversations first; this workload is the customer talking to an agent),
+    its stream, then an agent stream.
 
     The agents are one admin signed in once, with one stream per conversation: focused on that
     conversation (`pair`), or carrying every conversation of the account (`account`).
@@ -162,11 +169,20 @@ async def open_conversations(server: Server, setup: Setup, count: int, agents: s
             try:
                 await client.start_anonymous()
                 conversation = await client.open_conversation()
+                handed = await server_api.post(
+                    f"/v2/apps/{setup.app_id}/conversations/{conversation['id']}/passControl",
+                    json={"switchboardIntegration": "zd-agentWorkspace"},
+                )
+                if handed.status_code != 200:
+                    raise RuntimeError(f"passControl refused: {handed.status_code} {handed.text}")
                 return index, conversation["id"], await client.connect()
             finally:
                 await client.aclose()
 
-    customers = await asyncio.gather(*(customer(i) for i in range(count)))
+    async with httpx.AsyncClient(
+        base_url=server.base_url, auth=httpx.BasicAuth(setup.key_id, setup.secret), timeout=30
+    ) as server_api:
+        customers = await asyncio.gather(*(customer(i) for i in range(count)))
     staff = StaffClient(server.base_url, setup.app_id)
     try:
         await staff.sign_in(setup.admin_email, ADMIN_PASSWORD)
