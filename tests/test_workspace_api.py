@@ -270,6 +270,65 @@ async def test_the_ticket_page_has_the_conversation_notes_customer_and_previous_
     assert first_page["ticket"]["status"] == "solved"
 
 
+async def test_earlier_messages_page_back_to_the_start_with_the_notes_of_their_period(
+    api: httpx.AsyncClient,
+    http: httpx.AsyncClient,
+    tenant: Tenant,
+    other_tenant: Tenant,
+    team: Team,
+    db: Database,
+) -> None:
+    conversation = await customer_ticket(api, "ada", "Message 1")
+    admin = await sign_in(http, tenant, "admin@acme.test")
+    ticket = await ticket_of(admin, conversation)
+    path = f"tickets/{ticket['id']}"
+    for number in range(2, 131):
+        # A second apart: notes take their place in the timeline by time.
+        clock.advance(timedelta(seconds=1))
+        assert (await post_text(api, conversation, f"Message {number}", user="ada")).status_code == 201
+        if number == 10:
+            await admin.send("POST", f"{path}/notes", {"text": "Early note"})
+    clock.advance(timedelta(seconds=1))
+    await admin.send("POST", f"{path}/notes", {"text": "Late note"})
+
+    detail = (await admin.get(path)).json()
+    assert [m["content"]["text"] for m in detail["messages"]] == [f"Message {n}" for n in range(31, 131)]
+    assert detail["conversation"]["hasEarlierMessages"] is True
+    assert [n["text"] for n in detail["notes"]] == ["Late note"]
+
+    cursor = detail["messages"][0]["id"]
+    earlier = await admin.get(f"{path}/messages?page[before]={cursor}")
+    assert earlier.status_code == 200, earlier.text
+    body = earlier.json()
+    assert [m["content"]["text"] for m in body["messages"]] == [f"Message {n}" for n in range(1, 31)]
+    assert [n["text"] for n in body["notes"]] == ["Early note"]
+    assert body["meta"]["hasMore"] is False and body["meta"]["beforeCursor"] == body["messages"][0]["id"]
+    start = (await admin.get(f"{path}/messages?page[before]={body['messages'][0]['id']}")).json()
+    assert (start["messages"], start["notes"], start["meta"]["hasMore"]) == ([], [], False)
+
+    for bad in ("?page[before]=nope", "", f"?page[before]={'a' * 65}"):
+        refused = await admin.get(f"{path}/messages{bad}")
+        assert refused.status_code == 400, (bad, refused.text)
+        assert refused.json()["errors"][0]["code"] == "bad_request"
+    # A message of another conversation is no cursor here.
+    other_conversation = await customer_ticket(api, "bob", "Unrelated")
+    stranger = (await admin.get("views/open")).json()["tickets"]
+    foreign = next(t for t in stranger if t["conversationId"] == other_conversation)
+    foreign_message = (await admin.get(f"tickets/{foreign['id']}")).json()["messages"][0]["id"]
+    missing = await admin.get(f"{path}/messages?page[before]={foreign_message}")
+    assert missing.status_code == 404 and missing.json()["errors"][0]["code"] == "message_not_found"
+
+    # Exactly the ticket page's reach: out of the agent's groups, or another account, is not found.
+    await admin.send("PATCH", path, {"groupId": team.billing_group})
+    agent = await sign_in(http, tenant, "agent@acme.test")
+    assert (await agent.get(f"{path}/messages?page[before]={cursor}")).status_code == 404
+    billing = await sign_in(http, tenant, "billing@acme.test")
+    assert len((await billing.get(f"{path}/messages?page[before]={cursor}")).json()["messages"]) == 30
+    await make_team(db, other_tenant)
+    outsider = await sign_in(http, other_tenant, "admin@acme.test")
+    assert (await outsider.get(f"{path}/messages?page[before]={cursor}")).status_code == 404
+
+
 async def test_changes_take_transfer_end_session_and_their_refusals(
     api: httpx.AsyncClient, http: httpx.AsyncClient, tenant: Tenant, team: Team
 ) -> None:

@@ -1,5 +1,6 @@
 """The ticket page in a real browser: notes, macros, attachments, properties, end session,
-assignment notifications and keyboard shortcuts (PRODUCT §8)."""
+assignment notifications, keyboard shortcuts and paging back through a long conversation
+(PRODUCT §8)."""
 
 import re
 from pathlib import Path
@@ -10,6 +11,8 @@ from parlour.db import Database
 from parlour.macros import actions as macro_actions
 from parlour.people import actions as people_actions
 from parlour.people import queries as people_queries
+from parlour.tickets import actions as ticket_actions
+from parlour.tickets import queries as ticket_queries
 from tests.conftest import Tenant
 from tests.e2e.conftest import shot
 from tests.e2e.workspace_setup import Customer, make_team, open_ticket_with, open_view, signed_in
@@ -149,3 +152,60 @@ async def test_a_new_assignment_notifies_the_agent_and_alt_j_walks_the_view(
         await second.aclose()
         await admin_context.close()
         await sam_context.close()
+
+
+async def test_show_earlier_messages_pages_back_to_the_first_message_keeping_the_scroll(
+    live: LiveServer, browser: Browser, db: Database, tenant: Tenant
+) -> None:
+    await make_team(db, tenant)
+    customer = Customer(live, tenant, "ada")
+    await customer.start("Where is my order?", givenName="Ada", surname="Lovelace")
+    for number in range(2, 131):
+        if number % 4 == 0:
+            reply = await customer.http.post(
+                f"conversations/{customer.conversation_id}/messages",
+                json={
+                    "author": {"type": "business"},
+                    "content": {"type": "text", "text": f"Message {number}"},
+                },
+            )
+            assert reply.status_code == 201, reply.text
+        else:
+            await customer.say(f"Message {number}")
+        if number == 5:
+            async with db.transaction() as session:
+                ticket = await ticket_queries.get_current_ticket(session, customer.conversation_id)
+                assert ticket is not None
+                await ticket_actions.do_add_note(
+                    session, ticket, text="Customer called about this too", author_name="Sam Support"
+                )
+    context, page = await signed_in(browser, live, tenant, "sam@acme.test")
+    try:
+        await open_view(page, "unassigned")
+        await open_ticket_with(page, "Where is my order?")
+        timeline = page.get_by_label("Conversation")
+        messages = timeline.locator("[data-message] .msg-text")
+        await expect(messages).to_have_count(100)
+        await expect(messages.first).to_have_text("Message 31")
+        await expect(page.locator(".note")).to_have_count(0)
+
+        more = page.get_by_role("button", name="Show earlier messages")
+        await more.scroll_into_view_if_needed()
+        oldest = timeline.get_by_text("Message 31", exact=True)
+        top_before = (await oldest.bounding_box() or {})["y"]
+        await more.click()
+        await expect(messages).to_have_count(130)
+        # Prepended above: what the agent was looking at stays where it was.
+        assert abs((await oldest.bounding_box() or {})["y"] - top_before) < 2
+        await expect(more).to_have_count(0)
+        await expect(page.locator(".timeline-more")).to_have_text("Start of the conversation")
+        # The earlier period's note, in its place between the messages written around it.
+        texts = await timeline.locator("[data-message] .msg-text, .note .msg-text").all_inner_texts()
+        assert texts[4:7] == ["Message 5", "Customer called about this too", "Message 6"]
+
+        await timeline.evaluate("box => { box.scrollTop = 0; }")
+        await expect(timeline.get_by_text("Where is my order?")).to_be_in_viewport()
+        await shot(page, "workspace-earlier-messages")
+    finally:
+        await customer.aclose()
+        await context.close()

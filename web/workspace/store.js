@@ -217,6 +217,15 @@ export function useWorkspace(appId, me, { onAssigned, onToast }) {
       dispatch({ type: "me", me: { ...live.current.state.me, status } });
     },
     reloadTicket: () => loadTicket(),
+    // The page before the earliest message shown, with the notes of its period, put in front.
+    async loadEarlier() {
+      const detail = live.current.state.detail;
+      if (!detail || !detail.conversation.hasEarlierMessages || !detail.messages.length) return;
+      const ticketId = detail.ticket.id;
+      const cursor = detail.messages[0].id;
+      const page = await api.get(`tickets/${ticketId}/messages?page[before]=${encodeURIComponent(cursor)}`);
+      dispatch({ type: "earlier", ticketId, cursor, page });
+    },
   };
   return [state, actions];
 }
@@ -241,7 +250,25 @@ function reduce(state, action) {
       return { ...state, ticketId: null, detail: null, viewers: [], customerTyping: false };
     case "detail":
       if (action.detail.ticket.id !== state.ticketId) return state;
-      return { ...state, detail: action.detail };
+      return { ...state, detail: keepEarlier(state.detail, action.detail) };
+    case "earlier": {
+      const detail = state.detail;
+      // A page for another ticket, or asked for before the timeline changed: dropped.
+      if (!detail || detail.ticket.id !== action.ticketId || !detail.messages.length) return state;
+      if (detail.messages[0].id !== action.cursor) return state;
+      const known = new Set(detail.messages.map((m) => m.id));
+      const noted = new Set(detail.notes.map((n) => n.id));
+      return {
+        ...state,
+        detail: {
+          ...detail,
+          conversation: { ...detail.conversation, hasEarlierMessages: action.page.meta.hasMore },
+          messages: [...action.page.messages.filter((m) => !known.has(m.id)), ...detail.messages],
+          notes: [...action.page.notes.filter((n) => !noted.has(n.id)), ...detail.notes],
+          pagedBack: true,
+        },
+      };
+    }
     case "ticket":
       if (!state.detail || state.detail.ticket.id !== action.ticket.id) return state;
       return { ...state, detail: { ...state.detail, ticket: action.ticket } };
@@ -287,4 +314,21 @@ function reduce(state, action) {
     default:
       return state;
   }
+}
+
+// A fresh read of the ticket (after a reconnect, an ended session) returns the latest page only:
+// the earlier pages the agent already opened stay when they still meet the fresh one.
+function keepEarlier(previous, fresh) {
+  if (!previous || previous.ticket.id !== fresh.ticket.id || !previous.pagedBack || !fresh.messages.length) return fresh;
+  const start = previous.messages.findIndex((m) => m.id === fresh.messages[0].id);
+  if (start <= 0) return fresh;
+  const since = fresh.messages[0].received;
+  const fresher = new Set(fresh.notes.map((n) => n.id));
+  return {
+    ...fresh,
+    conversation: { ...fresh.conversation, hasEarlierMessages: previous.conversation.hasEarlierMessages },
+    messages: [...previous.messages.slice(0, start), ...fresh.messages],
+    notes: [...previous.notes.filter((n) => n.createdAt <= since && !fresher.has(n.id)), ...fresh.notes],
+    pagedBack: true,
+  };
 }

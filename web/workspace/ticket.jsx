@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 
 import { TICKET_STATUS_LABELS, clockTime, initials, newId, safeUrl, since } from "./format.js";
 
@@ -49,8 +49,25 @@ function MessageContent({ content }) {
   );
 }
 
-function Timeline({ detail, typing, customerName }) {
+function EarlierMessages({ detail, loading, onEarlier }) {
+  if (detail.conversation.hasEarlierMessages) {
+    return (
+      <div class="timeline-more">
+        <button class="btn btn-sm" onClick={onEarlier} disabled={loading} aria-busy={loading}>
+          {loading ? "Loading earlier messages…" : "Show earlier messages"}
+        </button>
+      </div>
+    );
+  }
+  return detail.pagedBack ? <div class="timeline-more muted small">Start of the conversation</div> : null;
+}
+
+function Timeline({ detail, typing, customerName, onEarlier }) {
+  const box = useRef(null);
   const end = useRef(null);
+  // Set while an earlier page loads: the distance from the bottom to keep once it is in front.
+  const anchor = useRef(null);
+  const [loading, setLoading] = useState(false);
   const items = [
     ...detail.messages.map((m) => ({ kind: "message", at: m.received, item: m })),
     ...detail.notes.map((n) => ({ kind: "note", at: n.createdAt, item: n })),
@@ -58,12 +75,34 @@ function Timeline({ detail, typing, customerName }) {
   const lastRead = detail.conversation.customerLastRead;
   const businessMessages = detail.messages.filter((m) => m.author.type === "business");
   const lastBusiness = businessMessages[businessMessages.length - 1];
+  const first = items.length ? items[0].item.id : null;
+  const last = items.length ? items[items.length - 1].item.id : null;
+
+  useLayoutEffect(() => {
+    const held = anchor.current;
+    if (!held || !box.current || held.ticketId !== detail.ticket.id) return;
+    anchor.current = null;
+    box.current.scrollTop = box.current.scrollHeight - held.fromBottom;
+  }, [first]);
+  // Only what lands at the end (a new message, the customer typing) scrolls to the end.
   useEffect(() => {
     if (end.current) end.current.scrollIntoView({ block: "end" });
-  }, [items.length, typing]);
+  }, [detail.ticket.id, last, typing]);
+
+  async function earlier() {
+    if (loading || !box.current) return;
+    anchor.current = { ticketId: detail.ticket.id, fromBottom: box.current.scrollHeight - box.current.scrollTop };
+    setLoading(true);
+    try {
+      if (!(await onEarlier())) anchor.current = null;
+    } finally {
+      setLoading(false);
+    }
+  }
+
   return (
-    <div class="timeline" aria-label="Conversation">
-      {detail.conversation.hasEarlierMessages && <div class="timeline-more muted small">Earlier messages are not shown</div>}
+    <div class="timeline" aria-label="Conversation" ref={box}>
+      <EarlierMessages detail={detail} loading={loading} onEarlier={earlier} />
       {items.map(({ kind, item }) => {
         if (kind === "note") {
           return (
@@ -640,7 +679,20 @@ export function TicketPage({ state, actions, toast, now }) {
           </div>
         </header>
         <Viewers state={state} />
-        <Timeline detail={detail} typing={state.customerTyping} customerName={detail.requester.name} />
+        <Timeline
+          detail={detail}
+          typing={state.customerTyping}
+          customerName={detail.requester.name}
+          onEarlier={() =>
+            actions.loadEarlier().then(
+              () => true,
+              (error) => {
+                toast(error.message || "Earlier messages not loaded", "error");
+                return false;
+              },
+            )
+          }
+        />
         {!closed && <Composer state={state} actions={actions} toast={toast} mode={mode} setMode={setMode} />}
       </section>
       <aside class="side-panels">

@@ -1,19 +1,21 @@
 """What the workspace pages read: views with their customers, and a ticket with everything an
 agent needs beside it (conversation, notes, customer, previous tickets, read state)."""
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parlour.conversations import queries as conversation_queries
 from parlour.conversations.errors import ConversationNotFound
+from parlour.conversations.models import Conversation, Message
 from parlour.lib import clock
-from parlour.lib.pagination import PageRequest
+from parlour.lib.pagination import Page, PageRequest
 from parlour.people import queries as people_queries
 from parlour.people.models import EndUser
 from parlour.tickets import queries as ticket_queries
 from parlour.tickets.errors import TicketNotFound
-from parlour.tickets.models import Ticket
+from parlour.tickets.models import Ticket, TicketNote
 from parlour.workspace.auth import StaffAuth
 
 
@@ -62,15 +64,46 @@ async def view_json(session: AsyncSession, auth: StaffAuth, view: str) -> dict[s
     }
 
 
-async def ticket_detail_json(session: AsyncSession, auth: StaffAuth, ticket: Ticket) -> dict[str, Any]:
+async def _conversation_of(session: AsyncSession, auth: StaffAuth, ticket: Ticket) -> Conversation:
     conversation = await conversation_queries.get_conversation(
         session, auth.account.id, ticket.conversation_id
     )
     if conversation is None:
         raise ConversationNotFound()
+    return conversation
+
+
+async def _notes_between(
+    session: AsyncSession, conversation_id: str, page: Page[Message], until: datetime | None
+) -> list[TicketNote]:
+    """The notes written in the period a page of messages covers: from its first message (from the
+    start when no earlier page exists) to the first message of the page after it (`until`). The
+    periods of successive pages meet without overlapping, so every note shows once, in its place."""
+    since = page.items[0].received if page.has_more and page.items else None
+    return [
+        note
+        for note in await ticket_queries.list_notes_of_conversation(session, conversation_id)
+        if (since is None or note.created_at >= since) and (until is None or note.created_at < until)
+    ]
+
+
+async def earlier_messages(
+    session: AsyncSession, auth: StaffAuth, ticket: Ticket, before: str
+) -> tuple[Page[Message], list[TicketNote]]:
+    """The page of messages before message `before` of the ticket's conversation, with the notes of
+    that period."""
+    conversation = await _conversation_of(session, auth, ticket)
+    anchor = await conversation_queries.get_message_or_raise(session, conversation, before)
+    page = await conversation_queries.list_messages(session, conversation, PageRequest(before=before))
+    return page, await _notes_between(session, conversation.id, page, anchor.received)
+
+
+async def ticket_detail_json(session: AsyncSession, auth: StaffAuth, ticket: Ticket) -> dict[str, Any]:
+    conversation = await _conversation_of(session, auth, ticket)
     user = await people_queries.get_user(session, auth.account.id, ticket.requester_id)
     page = await conversation_queries.list_messages(session, conversation, PageRequest())
-    notes = await ticket_queries.list_notes_of_conversation(session, conversation.id)
+    # Notes of earlier periods come with the earlier messages (GET .../messages?page[before]=).
+    notes = await _notes_between(session, conversation.id, page, None)
     participant = await conversation_queries.get_participant(session, conversation.id, ticket.requester_id)
     reach = reach_of(auth)
     history = await ticket_queries.list_tickets_of_requester(session, auth.account.id, ticket.requester_id)

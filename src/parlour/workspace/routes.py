@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import APIRouter, Request, Response, WebSocket
+from fastapi import APIRouter, Query, Request, Response, WebSocket
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parlour.accounts import queries as account_queries
@@ -14,8 +14,9 @@ from parlour.conversations import queries as conversation_queries
 from parlour.conversations.errors import ConversationNotFound
 from parlour.conversations.models import Conversation
 from parlour.db import Database
-from parlour.http import get_db, public_base_url, read_upload
+from parlour.http import get_db, page_links, page_meta, public_base_url, read_upload
 from parlour.lib.errors import BadRequest, Forbidden, ParlourError, Unauthorized
+from parlour.lib.pagination import check_page
 from parlour.macros import actions as macro_actions
 from parlour.macros import queries as macro_queries
 from parlour.macros.errors import MacroNotFound
@@ -146,6 +147,33 @@ async def ticket_detail(ticketId: str, request: Request, auth: StaffDep) -> dict
     async with get_db(request).reading() as session:
         ticket = await queries.get_ticket_in_reach(session, auth, ticketId)
         return await queries.ticket_detail_json(session, auth, ticket)
+
+
+_BEFORE = Query(default=None, alias="page[before]", max_length=64)
+
+
+@router.get(
+    "/tickets/{ticketId}/messages",
+    summary="Earlier messages of the ticket's conversation, with the notes of their period",
+)
+async def earlier_messages(
+    ticketId: str,
+    request: Request,
+    auth: StaffDep,
+    before: str | None = _BEFORE,
+) -> dict[str, Any]:
+    if before is None:
+        raise BadRequest("page[before] is required: the id of the earliest message shown")
+    check_page(None, before, None)
+    async with get_db(request).reading() as session:
+        ticket = await queries.get_ticket_in_reach(session, auth, ticketId)
+        page, notes = await queries.earlier_messages(session, auth, ticket, before)
+    return {
+        "messages": [conversation_queries.message_json(m) for m in page.items],
+        "notes": [ticket_queries.note_json(n) for n in notes],
+        "meta": page_meta(page),
+        "links": page_links(request, page),
+    }
 
 
 _NOT_NULL = ("status", "priority", "tags", "customFields", "subject")
