@@ -127,12 +127,12 @@ def free_port() -> int:
         return port
 
 
-def start_server(parlour: str, env: dict[str, str], workdir: Path) -> Server:
+def start_server(parlour: str, env: dict[str, str], workdir: Path, workers: int = 1) -> Server:
     port = free_port()
     log_path = workdir / "server.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [parlour, "serve", "--host", HOST, "--port", str(port), "--no-migrate"],
+            [parlour, "serve", "--host", HOST, "--port", str(port), "--no-migrate", f"--workers={workers}"],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

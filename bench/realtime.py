@@ -131,8 +131,19 @@ def parse_args() -> argparse.Namespace:
         "following the ticket they work; account: every agent stream carries the whole account, so "
         "each message fans out to all N agent streams",
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes (`parlour serve --workers N`; above 1 needs --redis-url)",
+    )
+    parser.add_argument(
+        "--redis-url", default=None, help="PARLOUR_REDIS_URL for the server, e.g. redis://127.0.0.1:6379/0"
+    )
     parser.add_argument("--json", action="store_true", help="also print the results as one JSON line")
     args = parser.parse_args()
+    if args.workers > 1 and not args.redis_url:
+        parser.error("--workers above 1 needs --redis-url (events cross between the processes there)")
     if args.conversations < 1 or args.messages < 1:
         parser.error("--conversations and --messages must be at least 1")
     return args
@@ -434,16 +445,20 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="parlour-bench-"))
     database_url = args.database_url or f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
     env = {**os.environ, "PARLOUR_DATABASE_URL": database_url, "PARLOUR_LOG_LEVEL": "warning"}
+    if args.redis_url:
+        env["PARLOUR_REDIS_URL"] = args.redis_url
     parlour = parlour_command()
     # A plain `kill` still stops the server and removes the temporary files (via `finally`).
     signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
     server: Server | None = None
     try:
         setup = prepare_database(parlour, env)
-        server = start_server(parlour, env, workdir)
+        server = start_server(parlour, env, workdir, args.workers)
         result = asyncio.run(run_benchmark(server, setup, args.conversations, args.messages, args.agents))
         stop_server(server)
         backend = "SQLite (temporary file)" if args.database_url is None else redact(database_url)
+        backend += f"; {args.workers} server process{'es' if args.workers > 1 else ''}"
+        backend += f", Redis at {redact(args.redis_url)}" if args.redis_url else ", in-process bus"
         report(result, backend, args.json)
         if not result.exactly_once or result.acked != result.sent:
             sys.exit(
