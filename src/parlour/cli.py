@@ -122,7 +122,9 @@ def demo() -> None:
     typer.echo(f"  API key:       {seeded.key_id}")
     typer.echo(f"  API secret:    {seeded.secret}")
     typer.echo(f"  Try it:        curl -u {seeded.key_id}:{seeded.secret} {base}/v2/apps/{seeded.account.id}")
+    typer.echo(f"  Demo shop:     {base}/demo   (the web widget, as a customer sees it)")
     typer.echo(f"  Workspace:     {base}/agent/{seeded.account.id}")
+    typer.echo(f"  Admin center:  {base}/admin/{seeded.account.id}")
     typer.echo(f"  API docs:      {base}/docs")
     typer.echo("")
 
