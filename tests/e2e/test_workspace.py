@@ -1,9 +1,10 @@
 """The agent workspace in a real browser: sign-in, status, views, the ticket page, two agents on
 one ticket, and a network drop (PRODUCT §8)."""
 
+import asyncio
 import re
 
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Page, Route, expect
 
 from parlour.db import Database
 from tests.conftest import Tenant
@@ -162,14 +163,28 @@ async def test_nothing_is_lost_across_a_network_drop(
         await customer.say("Are you there?")
         await customer.say("I need help with my order")
         await shot(page, "workspace-offline")
+
+        # The page reads the ticket again after reconnecting; its answer is held back so that a
+        # live message arrives first: the late answer must not drop it.
+        async def late_answer(route: Route) -> None:
+            response = await route.fetch()
+            await asyncio.sleep(2)
+            await route.fulfill(response=response)
+
+        await page.route(re.compile(r".*/tickets/[0-9a-f]{24}$"), late_answer)
         await context.set_offline(False)
         await expect(page.locator(".conn-live")).to_be_visible(timeout=15000)
         await expect(page.locator(".msg-in .msg-text")).to_have_text(
             ["Hello?", "Are you there?", "I need help with my order"], timeout=5000
         )
         await customer.say("Thanks")
+        # Live, but the two cores are shared with the rest of the suite: allow for a busy moment.
         await expect(page.locator(".msg-in .msg-text")).to_have_text(
-            ["Hello?", "Are you there?", "I need help with my order", "Thanks"], timeout=2000
+            ["Hello?", "Are you there?", "I need help with my order", "Thanks"], timeout=5000
+        )
+        await page.wait_for_timeout(2500)  # the held-back read has landed by now
+        await expect(page.locator(".msg-in .msg-text")).to_have_text(
+            ["Hello?", "Are you there?", "I need help with my order", "Thanks"]
         )
     finally:
         await customer.aclose()

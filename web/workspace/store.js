@@ -250,7 +250,7 @@ function reduce(state, action) {
       return { ...state, ticketId: null, detail: null, viewers: [], customerTyping: false };
     case "detail":
       if (action.detail.ticket.id !== state.ticketId) return state;
-      return { ...state, detail: keepEarlier(state.detail, action.detail) };
+      return { ...state, detail: keepNewer(state.detail, keepEarlier(state.detail, action.detail)) };
     case "earlier": {
       const detail = state.detail;
       // A page for another ticket, or asked for before the timeline changed: dropped.
@@ -318,6 +318,21 @@ function reduce(state, action) {
 
 // A fresh read of the ticket (after a reconnect, an ended session) returns the latest page only:
 // the earlier pages the agent already opened stay when they still meet the fresh one.
+// A read of the ticket races the stream: events that arrived while it was being fetched (after a
+// reconnect, say) are newer than what it returns, and must not be dropped by it.
+function keepNewer(previous, fresh) {
+  if (!previous || previous.ticket.id !== fresh.ticket.id) return fresh;
+  const lastOf = (items, key) => (items.length ? items[items.length - 1][key] : "");
+  const knownMessages = new Set(fresh.messages.map((m) => m.id));
+  const knownNotes = new Set(fresh.notes.map((n) => n.id));
+  const sinceMessage = lastOf(fresh.messages, "received");
+  const sinceNote = lastOf(fresh.notes, "createdAt");
+  const messages = previous.messages.filter((m) => !knownMessages.has(m.id) && m.received > sinceMessage);
+  const notes = previous.notes.filter((n) => !knownNotes.has(n.id) && n.createdAt > sinceNote);
+  if (!messages.length && !notes.length) return fresh;
+  return { ...fresh, messages: [...fresh.messages, ...messages], notes: [...fresh.notes, ...notes] };
+}
+
 function keepEarlier(previous, fresh) {
   if (!previous || previous.ticket.id !== fresh.ticket.id || !previous.pagedBack || !fresh.messages.length) return fresh;
   const start = previous.messages.findIndex((m) => m.id === fresh.messages[0].id);
