@@ -21,6 +21,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 os.environ.setdefault("PARLOUR_ENV", "test")
+# The tests' webhook receivers listen on loopback (tests/receiver.py); refusing such targets is
+# tested on its own in tests/test_webhook_targets.py.
+os.environ.setdefault("PARLOUR_WEBHOOKS_ALLOW_PRIVATE_TARGETS", "true")
 
 from parlour import migrate, wiring
 from parlour.accounts import actions as account_actions

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     job_lease_seconds: float = Field(default=60.0, gt=0)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     webhook_max_attempts: int = Field(default=8, ge=1, le=30)
+    # Webhook targets on loopback, private or link-local addresses are refused (an account must
+    # not make the server call its own network); an operator whose receivers live there allows it.
+    webhooks_allow_private_targets: bool = False
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     ws_heartbeat_seconds: float = Field(default=25.0, gt=0)
     ws_heartbeat_timeout_seconds: float = Field(default=60.0, gt=0)

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from parlour.accounts.models import Account
 from parlour.conversations import queries as conversation_queries
 from parlour.jobs.queue import enqueue
-from parlour.lib import clock, ids, sealing
+from parlour.lib import addresses, clock, ids, sealing
 from parlour.outbox.models import EventRecord
 from parlour.outbox.recorder import WEBHOOK_TRIGGERS
 from parlour.settings import get_settings
@@ -38,6 +38,12 @@ def check_target(target: str) -> str:
     parts = urlsplit(target)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise InvalidWebhook("target must be an http or https URL")
+    problem = addresses.literal_problem(target)
+    if problem is not None and not get_settings().webhooks_allow_private_targets:
+        raise InvalidWebhook(
+            f"target must be on a public address ({problem}); the server's operator may allow "
+            "private addresses with PARLOUR_WEBHOOKS_ALLOW_PRIVATE_TARGETS=true"
+        )
     return target
 
 
