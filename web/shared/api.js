@@ -6,12 +6,20 @@ export function setCsrfToken(token) {
   csrfToken = token || null;
 }
 
+// Every error of a refusal is kept: `fields` maps a field name to its message (the key "" holds
+// errors about the request as a whole), so a form can show each next to its field.
 export class ApiError extends Error {
-  constructor(status, code, title) {
-    super(title || code || `HTTP ${status}`);
+  constructor(status, errors) {
+    const first = errors[0] || {};
+    super(first.title || first.code || `HTTP ${status}`);
     this.status = status;
-    this.code = code;
-    this.title = title;
+    this.code = first.code || "error";
+    this.title = first.title;
+    this.fields = {};
+    for (const error of errors) {
+      const key = error.field || "";
+      if (!(key in this.fields)) this.fields[key] = error.title;
+    }
   }
 }
 
@@ -38,8 +46,10 @@ export async function request(method, url, body, { raw = false, headers = {} } =
     }
   }
   if (!response.ok) {
-    const first = (data.errors && data.errors[0]) || {};
-    throw new ApiError(response.status, first.code || "error", first.title || response.statusText);
+    const errors = Array.isArray(data.errors) && data.errors.length
+      ? data.errors
+      : [{ code: "error", title: response.statusText || "Something went wrong" }];
+    throw new ApiError(response.status, errors);
   }
   return data;
 }

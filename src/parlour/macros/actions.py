@@ -123,16 +123,11 @@ async def do_apply_macro(session: AsyncSession, account: Account, macro: Macro, 
     if actions.get("priority"):
         changes["priority"] = actions["priority"]
     # A group deleted since the macro was written is skipped: the macro's other actions still apply.
+    # A move to another group is a transfer (tickets.actions.do_edit_ticket decides the assignee).
     if actions.get("groupId") and await ticket_queries.group_exists(
         session, account.id, str(actions["groupId"])
     ):
-        group_id = str(actions["groupId"])
-        changes["group_id"] = group_id
-        # A transfer to another group unassigns when the assignee is not a member there.
-        if ticket.assignee_id and group_id not in await people_queries.groups_of_staff(
-            session, ticket.assignee_id
-        ):
-            changes["assignee_id"] = None
+        changes["group_id"] = str(actions["groupId"])
     if actions.get("addTags") or actions.get("removeTags"):
         removed = set(actions.get("removeTags", []))
         tags = [t for t in ticket.tags if t not in removed]
@@ -140,4 +135,4 @@ async def do_apply_macro(session: AsyncSession, account: Account, macro: Macro, 
         changes["tags"] = tags
     if not changes:
         return ticket
-    return await ticket_actions.do_update_ticket(session, account, ticket, **changes)
+    return await ticket_actions.do_edit_ticket(session, account, ticket, **changes)

@@ -346,6 +346,18 @@ async def do_add_note(
     return note
 
 
+async def do_edit_ticket(session: AsyncSession, account: Account, ticket: Ticket, **changes: Any) -> Ticket:
+    """An agent's edit of the ticket's fields (those of do_update_ticket). A new group without a
+    named assignee is a transfer: the assignee stays only if the new group is theirs (do_transfer)."""
+    if "group_id" in changes and "assignee_id" not in changes:
+        ticket = await do_transfer(
+            session, account, ticket, group_id=changes.pop("group_id"), assignee_id=None
+        )
+    if changes:
+        ticket = await do_update_ticket(session, account, ticket, **changes)
+    return ticket
+
+
 async def do_transfer(
     session: AsyncSession, account: Account, ticket: Ticket, *, group_id: str | None, assignee_id: str | None
 ) -> Ticket:

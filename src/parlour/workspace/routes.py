@@ -187,11 +187,6 @@ async def update_ticket(ticketId: str, body: TicketPatch, request: Request, auth
             raise BadRequest(f"{name} cannot be null")
     async with get_db(request).transaction() as session:
         ticket = await queries.get_ticket_in_reach(session, auth, ticketId)
-        if "groupId" in given and "assigneeId" not in given:
-            await ticket_actions.do_transfer(
-                session, auth.account, ticket, group_id=body.groupId, assignee_id=None
-            )
-            given = given - {"groupId"}
         changes: dict[str, Any] = {}
         for field, name in (
             ("status", "status"),
@@ -204,8 +199,7 @@ async def update_ticket(ticketId: str, body: TicketPatch, request: Request, auth
         ):
             if name in given:
                 changes[field] = getattr(body, name)
-        if changes:
-            await ticket_actions.do_update_ticket(session, auth.account, ticket, **changes)
+        ticket = await ticket_actions.do_edit_ticket(session, auth.account, ticket, **changes)
         return {"ticket": ticket_queries.ticket_json(ticket)}
 
 
