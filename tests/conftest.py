@@ -137,12 +137,12 @@ async def db(settings: Settings) -> AsyncIterator[Database]:
 
 async def _empty_tables(database: Database) -> None:
     tables = [t.name for t in reversed(metadata.sorted_tables)]
-    async with database.engine.begin() as connection:
+    async with database.transaction() as session:
         if database.is_sqlite:
             for table in tables:
-                await connection.execute(text(f'DELETE FROM "{table}"'))  # noqa: S608 - our own table names
+                await session.execute(text(f'DELETE FROM "{table}"'))  # noqa: S608 - our own table names
         else:
-            await connection.execute(
+            await session.execute(
                 text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
             )
 
