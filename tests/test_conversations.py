@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from parlour.conversations import actions as conversation_actions
+from parlour.conversations.models import Conversation, Message
 from parlour.db import Database
 from parlour.outbox.models import EventRecord
 from tests.helpers import create_conversation, create_user, post_text, workspace_answers_first
@@ -59,6 +60,19 @@ async def test_a_resend_with_the_same_client_message_id_never_duplicates(
     listed = (await api.get(f"conversations/{conversation['id']}/messages")).json()["messages"]
     assert len(listed) == 1
     assert len(await _events(db, "conversation:message")) == 1
+    # The resend took nothing: the conversation still counts one message, and the next one
+    # follows the first in order with no gap.
+    after = await post_text(api, conversation["id"], "the next one", clientMessageId="c-2")
+    assert after.status_code == 201
+    async with db.reading() as session:
+        stored = await session.get(Conversation, conversation["id"])
+        sequence = list(
+            await session.scalars(
+                select(Message.seq).where(Message.conversation_id == conversation["id"]).order_by(Message.seq)
+            )
+        )
+    assert stored is not None and stored.message_count == 2 and stored.last_seq == 2
+    assert sequence == [1, 2]
 
 
 @pytest.mark.parametrize(

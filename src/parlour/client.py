@@ -82,12 +82,14 @@ class Stream:
                 self._closed.set_result(None)
 
     async def next_event(self, timeout: float = 10.0) -> dict[str, Any]:  # noqa: ASYNC109 - a client API
-        return await asyncio.wait_for(self._events.get(), timeout)
+        async with asyncio.timeout(timeout):  # not wait_for: no task of its own per event
+            return await self._events.get()
 
     async def next_frame_of(self, kind: str, timeout: float = 10.0) -> dict[str, Any]:  # noqa: ASYNC109
         """The next pushed frame of a kind other than events (e.g. `presence`)."""
         while True:
-            frame = await asyncio.wait_for(self._frames.get(), timeout)
+            async with asyncio.timeout(timeout):
+                frame = await self._frames.get()
             if frame.get("type") == kind:
                 return frame
 
@@ -101,7 +103,8 @@ class Stream:
         self._waiting[request_id] = waiter
         await self.connection.send(json.dumps({**frame, "requestId": request_id}))
         try:
-            return await asyncio.wait_for(waiter, timeout)
+            async with asyncio.timeout(timeout):
+                return await waiter
         finally:
             self._waiting.pop(request_id, None)
 

@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, event
+from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, event, inspect
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import URL, Dialect
@@ -51,6 +51,21 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def row_values(instance: Base) -> dict[str, Any]:
+    """A mapped object's values by column name, for writing it with a Core insert: objects that
+    are never changed after they are written (messages, events) skip the unit of work's tracking.
+    An unset primary key is left out, for the database to number it."""
+    mapper = inspect(instance).mapper
+    values: dict[str, Any] = {}
+    for prop in mapper.column_attrs:
+        column = prop.columns[0]
+        value = getattr(instance, prop.key)
+        if value is None and column.primary_key:
+            continue
+        values[column.key] = value
+    return values
 
 
 # Plain JSON on both backends: no query filters inside these documents.

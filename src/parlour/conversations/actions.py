@@ -1,12 +1,12 @@
 """The only writers of conversations, participants and messages."""
 
-from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -23,6 +23,7 @@ from parlour.conversations.errors import (
 )
 from parlour.conversations.models import Conversation, Message, Participant
 from parlour.conversations.schemas import BUSINESS_CONTENT_TYPES, USER_CONTENT_TYPES, Content
+from parlour.db import UTCDateTime, row_values
 from parlour.lib import clock, ids
 from parlour.lib.errors import BadRequest
 from parlour.lib.metadata import check_metadata
@@ -264,6 +265,43 @@ async def get_participant_for_leave(
     return participant
 
 
+# Built once: a message is the hottest write there is, and building a statement costs about as
+# much as running it. The conditional increment is the 30,000-message limit and the message order
+# in one statement; it also serialises concurrent posts to one conversation on PostgreSQL.
+# RETURNING gives the stored counters, so the conversation is not read back.
+# Core statements on the table: the counters come back by RETURNING and are set on the loaded
+# conversation below, so the ORM has nothing to synchronise.
+_conversations = cast(Table, Conversation.__table__)
+_COUNT_MESSAGE = (
+    update(_conversations)
+    .where(
+        _conversations.c.id == bindparam("conversation"), _conversations.c.message_count < bindparam("limit")
+    )
+    .values(
+        message_count=_conversations.c.message_count + 1,
+        last_seq=_conversations.c.last_seq + 1,
+        last_updated_at=bindparam("now", type_=UTCDateTime()),
+    )
+    .returning(_conversations.c.message_count, _conversations.c.last_seq, _conversations.c.last_updated_at)
+)
+_UNCOUNT_MESSAGE = (
+    update(_conversations)
+    .where(_conversations.c.id == bindparam("conversation"))
+    .values(message_count=_conversations.c.message_count - 1, last_seq=_conversations.c.last_seq - 1)
+)
+# A resend collides with the first copy on the client id (unique per conversation) and inserts
+# nothing: found without a read before every insert, and without a savepoint to recover from.
+_messages = cast(Table, Message.__table__)
+_INSERT_ONCE = {
+    "sqlite": sqlite_insert(_messages)
+    .on_conflict_do_nothing(index_elements=["conversation_id", "client_message_id"])
+    .returning(_messages.c.id),
+    "postgresql": postgresql_insert(_messages)
+    .on_conflict_do_nothing(index_elements=["conversation_id", "client_message_id"])
+    .returning(_messages.c.id),
+}
+
+
 async def do_post_message(
     session: AsyncSession,
     account: Account,
@@ -274,77 +312,59 @@ async def do_post_message(
     metadata: dict[str, Any] | None = None,
     client_message_id: str | None = None,
     source_type: str = "api",
+    participant_checked: bool = False,
 ) -> PostedMessage:
-    """Store a message once, however many times it is sent, then let the switchboard react."""
+    """Store a message once, however many times it is sent, then let the switchboard react.
+
+    `participant_checked`: the caller found `conversation` through the user author's own
+    participation in this transaction (`queries.get_conversation_of_participant`)."""
     clean = check_content(author, content)
     clean_metadata = check_metadata(metadata)
     if author.type == "user":
         if author.user is None:
             raise BadRequest("A user author needs a user")
-        if await queries.get_participant(session, conversation.id, author.user.id) is None:
+        checked = participant_checked or (
+            await queries.get_participant(session, conversation.id, author.user.id) is not None
+        )
+        if not checked:
             raise BadRequest("The author is not a participant of this conversation")
     now = clock.now()
-    # A resend is found by its collision on the client id (unique per conversation) rather than
-    # by a read before every insert: resends are rare, and this path is the hottest there is.
-    # Only then is there anything to recover from: without a client id an error rolls the whole
-    # transaction back, with no savepoint.
-    guard: AbstractAsyncContextManager[Any] = (
-        session.begin_nested() if client_message_id is not None else nullcontext()
-    )
-    try:
-        async with guard:
-            # The conditional increment is the 30,000-message limit and the message order in one
-            # statement; it also serialises concurrent posts to one conversation on PostgreSQL.
-            # RETURNING gives the stored counters, so the conversation is not read back.
-            stored = (
-                await session.execute(
-                    update(Conversation)
-                    .where(Conversation.id == conversation.id, Conversation.message_count < MAX_MESSAGES)
-                    .values(
-                        message_count=Conversation.message_count + 1,
-                        last_seq=Conversation.last_seq + 1,
-                        last_updated_at=now,
-                    )
-                    .returning(
-                        Conversation.message_count, Conversation.last_seq, Conversation.last_updated_at
-                    )
-                    .execution_options(synchronize_session=False)
-                )
-            ).first()
-            if stored is None:
-                raise ConversationFull()
-            message = Message(
-                id=ids.new_id(),
-                account_id=account.id,
-                conversation_id=conversation.id,
-                seq=stored.last_seq,
-                author_type=author.type,
-                author_subtype=author.subtype,
-                author_user_id=author.user.id if author.user else None,
-                author_display_name=author.display_name,
-                author_avatar_url=author.avatar_url,
-                content_type=clean["type"],
-                content=clean,
-                metadata_=clean_metadata,
-                source={"type": source_type},
-                client_message_id=client_message_id,
-                received=now,
-            )
-            session.add(message)
-            await session.flush()
-    except ConversationFull:
+    stored = (
+        await session.execute(
+            _COUNT_MESSAGE, {"conversation": conversation.id, "now": now, "limit": MAX_MESSAGES}
+        )
+    ).first()
+    if stored is None:
         # A full conversation still answers the resend of a message it holds.
         resent = await _resent(session, conversation, client_message_id, author)
         if resent is None:
-            raise
+            raise ConversationFull()
         return resent
-    except IntegrityError:
-        if client_message_id is None:
-            raise
-        # A resend: the first copy is stored (perhaps by a concurrent request a moment ago).
+    message = Message(
+        id=ids.new_id(),
+        account_id=account.id,
+        conversation_id=conversation.id,
+        seq=stored.last_seq,
+        author_type=author.type,
+        author_subtype=author.subtype,
+        author_user_id=author.user.id if author.user else None,
+        author_display_name=author.display_name,
+        author_avatar_url=author.avatar_url,
+        content_type=clean["type"],
+        content=clean,
+        metadata_=clean_metadata,
+        source={"type": source_type},
+        client_message_id=client_message_id,
+        received=now,
+    )
+    inserted = await session.scalar(_INSERT_ONCE[session.get_bind().dialect.name], row_values(message))
+    if inserted is None:
+        # A resend: the first copy is stored (perhaps by a concurrent request a moment ago). The
+        # count taken above is given back; this transaction still holds the conversation's row.
+        await session.execute(_UNCOUNT_MESSAGE, {"conversation": conversation.id})
         resent = await _resent(session, conversation, client_message_id, author)
-        if resent is None:
-            raise
+        if resent is None:  # deleted since: the conflict is only ever on the client id
+            raise DuplicateClientMessageId()
         return resent
     for name in ("message_count", "last_seq", "last_updated_at"):
         set_committed_value(conversation, name, getattr(stored, name))

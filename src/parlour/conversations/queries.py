@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parlour.conversations.errors import ConversationNotFound, MessageNotFound
@@ -18,6 +18,28 @@ async def get_conversation(
 ) -> Conversation | None:
     conversation = await session.get(Conversation, conversation_id)
     return conversation if conversation is not None and conversation.account_id == account_id else None
+
+
+# Built once: every message a customer sends starts here.
+_OF_PARTICIPANT = (
+    select(Conversation)
+    .join(Participant, Participant.conversation_id == Conversation.id)
+    .where(
+        Conversation.id == bindparam("conversation"),
+        Conversation.account_id == bindparam("account"),
+        Participant.user_id == bindparam("user"),
+    )
+)
+
+
+async def get_conversation_of_participant(
+    session: AsyncSession, account_id: str, conversation_id: str, user_id: str
+) -> Conversation | None:
+    """The conversation, if `user_id` takes part in it: one query for both."""
+    found: Conversation | None = await session.scalar(
+        _OF_PARTICIPANT, {"conversation": conversation_id, "account": account_id, "user": user_id}
+    )
+    return found
 
 
 async def get_conversation_or_raise(

@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parlour.db import OUTBOX_KEY
+from parlour.db import OUTBOX_KEY, row_values
 from parlour.lib import clock
 from parlour.outbox.models import EventRecord, EventStream
 
@@ -51,6 +51,18 @@ class CommittedEvent:
     created_at: datetime
 
 
+# Built once: this runs for every event, and building a statement costs as much as running it.
+# Core statements on the tables, not the ORM's: nothing in the session needs to learn of them.
+_streams = cast(Table, EventStream.__table__)
+_NEXT_SEQ = (
+    update(_streams)
+    .where(_streams.c.account_id == bindparam("account"))
+    .values(last_seq=_streams.c.last_seq + 1)
+    .returning(_streams.c.last_seq)
+)
+_INSERT = insert(cast(Table, EventRecord.__table__)).returning(EventRecord.__table__.c.id)
+
+
 async def record(
     session: AsyncSession,
     *,
@@ -61,12 +73,7 @@ async def record(
     user_id: str | None = None,
     active_integration_id: str | None = None,
 ) -> EventRecord:
-    seq = await session.scalar(
-        update(EventStream)
-        .where(EventStream.account_id == account_id)
-        .values(last_seq=EventStream.last_seq + 1)
-        .returning(EventStream.last_seq)
-    )
+    seq = await session.scalar(_NEXT_SEQ, {"account": account_id})
     if seq is None:
         raise LookupError(f"account {account_id} has no event stream; create it with open_stream()")
     row = EventRecord(
@@ -80,10 +87,11 @@ async def record(
         webhooks_pending=type in WEBHOOK_TRIGGERS,
         active_integration_id=active_integration_id,
     )
-    session.add(row)
+    # A Core insert rather than the unit of work: the row is never changed after it is written,
+    # so it needs no tracking, and this is the hottest write there is (every event of every kind).
+    row.id = await session.scalar(_INSERT, row_values(row))
     pending: list[EventRecord] = session.info.setdefault(OUTBOX_KEY, [])
     pending.append(row)
-    await session.flush()
     return row
 
 

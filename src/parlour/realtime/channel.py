@@ -102,7 +102,9 @@ async def resume_point(db: Database, account_id: str, requested: object) -> int:
 
 async def receive_json(websocket: WebSocket, within: float) -> dict[str, Any]:
     """One client frame as a JSON object; anything else closes the connection."""
-    message = await asyncio.wait_for(websocket.receive(), timeout=within)
+    # asyncio.timeout, not wait_for: wait_for wraps the receive in a task of its own, for every frame.
+    async with asyncio.timeout(within):
+        message = await websocket.receive()
     if message["type"] == "websocket.disconnect":
         raise WebSocketDisconnect(message.get("code", 1000))
     raw = message.get("text") if message.get("text") is not None else message.get("bytes")
@@ -203,15 +205,16 @@ class _Session:
         # always heard from within the timeout.
         next_ping = time.monotonic() + self.heartbeat.interval
         while True:
+            item: CommittedEvent | dict[str, Any] | None = None
             try:
-                wait = max(0.0, next_ping - time.monotonic())
-                item = await asyncio.wait_for(self.subscriber.next(), timeout=wait)
-                if isinstance(item, dict):
-                    await self.websocket.send_json(item)
-                else:
-                    await self.websocket.send_text(event_text(item))
+                async with asyncio.timeout(max(0.0, next_ping - time.monotonic())):
+                    item = await self.subscriber.next()
             except TimeoutError:
                 pass
+            if isinstance(item, dict):
+                await self.websocket.send_json(item)
+            elif item is not None:
+                await self.websocket.send_text(event_text(item))
             if time.monotonic() >= next_ping:
                 if time.monotonic() - self.last_heard > self.heartbeat.timeout:
                     await refuse(

@@ -424,10 +424,9 @@ async def release_by_type(
 async def on_message(session: AsyncSession, posted: MessagePosted) -> None:
     """Registered with the conversations domain: every stored message passes through here."""
     conversation = posted.conversation
-    switchboard = await queries.get_switchboard(session, posted.account.id)
+    switchboard, active = await queries.switchboard_and_active(session, posted.account.id, conversation)
     if switchboard is None or not switchboard.enabled:
         return
-    active, _ = await queries.state_of(session, conversation)
     if active is None and posted.message.author_type == "user":
         default_id = switchboard.default_switchboard_integration_id
         active = await queries.get_switchboard_integration(session, posted.account.id, default_id or "")

@@ -3,7 +3,7 @@
 import hashlib
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parlour.conversations import queries as conversation_queries
@@ -22,6 +22,28 @@ async def get_switchboard(session: AsyncSession, account_id: str) -> Switchboard
         select(Switchboard).where(Switchboard.account_id == account_id)
     )
     return found
+
+
+# Built once: every message passes through the switchboard.
+_WITH_ACTIVE = (
+    select(Switchboard, SwitchboardIntegration)
+    .outerjoin(SwitchboardIntegration, SwitchboardIntegration.id == bindparam("active"))
+    .where(Switchboard.account_id == bindparam("account"))
+)
+
+
+async def switchboard_and_active(
+    session: AsyncSession, account_id: str, conversation: Conversation
+) -> tuple[Switchboard | None, SwitchboardIntegration | None]:
+    """The account's switchboard and the integration in control of the conversation, in one read."""
+    row = (
+        await session.execute(
+            _WITH_ACTIVE, {"account": account_id, "active": conversation.active_switchboard_integration_id}
+        )
+    ).first()
+    if row is None:
+        return None, None
+    return row[0], row[1]
 
 
 async def get_switchboard_or_raise(

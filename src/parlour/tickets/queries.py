@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, bindparam, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parlour.lib import clock
@@ -23,15 +23,19 @@ async def get_ticket_or_raise(session: AsyncSession, account_id: str, ticket_id:
     return ticket
 
 
+# Built once: every message to the agent workspace looks its ticket up.
+_CURRENT = (
+    select(Ticket)
+    .where(Ticket.conversation_id == bindparam("conversation"), Ticket.status.in_(ACTIVE_STATUSES))
+    .where(Ticket.session_ended_at.is_(None))
+    .order_by(Ticket.created_at.desc())
+    .limit(1)
+)
+
+
 async def get_current_ticket(session: AsyncSession, conversation_id: str) -> Ticket | None:
     """The conversation's ticket that is not closed and whose session was not ended."""
-    found: Ticket | None = await session.scalar(
-        select(Ticket)
-        .where(Ticket.conversation_id == conversation_id, Ticket.status.in_(ACTIVE_STATUSES))
-        .where(Ticket.session_ended_at.is_(None))
-        .order_by(Ticket.created_at.desc())
-        .limit(1)
-    )
+    found: Ticket | None = await session.scalar(_CURRENT, {"conversation": conversation_id})
     return found
 
 

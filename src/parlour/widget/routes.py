@@ -104,11 +104,10 @@ async def demo(request: Request) -> HTMLResponse:
 
 async def _own_conversation(session: AsyncSession, customer: Customer, conversation_id: str) -> Conversation:
     """A conversation the customer takes part in; any other id is simply not found."""
-    conversation = await conversation_queries.get_conversation(session, customer.account.id, conversation_id)
-    if (
-        conversation is None
-        or await conversation_queries.get_participant(session, conversation.id, customer.user.id) is None
-    ):
+    conversation = await conversation_queries.get_conversation_of_participant(
+        session, customer.account.id, conversation_id, customer.user.id
+    )
+    if conversation is None:
         raise ConversationNotFound()
     return conversation
 
@@ -190,6 +189,7 @@ async def _send(
             metadata=body.metadata,
             client_message_id=body.clientMessageId,
             source_type="web",
+            participant_checked=True,
         )
     return conversation_queries.message_json(posted.message)
 
