@@ -132,15 +132,21 @@ def redis(tmp_path: Path) -> Iterator[RedisServer]:
 
 
 @pytest.fixture
-def cluster(settings: Settings, redis: RedisServer, tenant: Tenant) -> Iterator[list[ServerProcess]]:
-    env = {
+def cluster_env(settings: Settings, redis: RedisServer) -> dict[str, str]:
+    return {
         **os.environ,
         "PARLOUR_DATABASE_URL": settings.database_url,
         "PARLOUR_REDIS_URL": redis.url,
         "PARLOUR_LOG_LEVEL": "warning",
         "PARLOUR_ENV": "test",
+        # Short, so that a silent process is noticed quickly: three beats.
+        "PARLOUR_PRESENCE_BEAT_SECONDS": "0.3",
     }
-    processes = [ServerProcess(env), ServerProcess(env)]
+
+
+@pytest.fixture
+def cluster(cluster_env: dict[str, str], tenant: Tenant) -> Iterator[list[ServerProcess]]:
+    processes = [ServerProcess(cluster_env), ServerProcess(cluster_env)]
     for process in processes:
         process.start()
     yield processes
@@ -247,3 +253,59 @@ async def _drain_texts(stream: Stream) -> list[str]:
         if frame["event"]["type"] == "conversation:message":
             texts.append(frame["event"]["payload"]["message"]["content"]["text"])
     return texts
+
+
+async def _customer_online(stream: Stream, conversation_id: str) -> bool:
+    answer = await stream.request({"type": "watch", "conversationId": conversation_id})
+    assert answer["type"] == "presence", answer
+    return bool(answer["customerOnline"])
+
+
+async def test_customers_of_a_killed_process_go_offline_on_the_others(
+    cluster: list[ServerProcess], tenant: Tenant, admin_email: str
+) -> None:
+    """A process killed with SIGKILL cannot say that its customers left: the others notice its
+    silence (three beats) and tell the agents watching."""
+    a, b = cluster
+    customer = CustomerClient(b.url, tenant.app_id)
+    await customer.start_anonymous()
+    conversation = await customer.open_conversation()
+    await customer.connect()
+    admin = StaffClient(a.url, tenant.app_id)
+    await admin.sign_in(admin_email, PASSWORD)
+    async with await admin.connect() as watching:
+        deadline = time.monotonic() + 10
+        while not await _customer_online(watching, conversation["id"]):  # through Redis from b
+            assert time.monotonic() < deadline, "process a never heard that the customer is on b"
+            await asyncio.sleep(0.1)
+        b.kill()
+        change = await watching.next_frame_of("presence", timeout=10)
+        assert (change["conversationId"], change["customerOnline"]) == (conversation["id"], False)
+    await customer.aclose()
+    await admin.aclose()
+
+
+async def test_a_process_started_later_knows_who_is_connected_elsewhere(
+    cluster: list[ServerProcess], cluster_env: dict[str, str], tenant: Tenant, admin_email: str
+) -> None:
+    """Presence changes said before a process subscribed are not replayed by Redis: a joining
+    process asks the others for everything they hold."""
+    a, _ = cluster
+    customer = CustomerClient(a.url, tenant.app_id)
+    await customer.start_anonymous()
+    conversation = await customer.open_conversation()
+    await customer.connect()
+    late = ServerProcess(cluster_env)
+    late.start()
+    try:
+        admin = StaffClient(late.url, tenant.app_id)
+        await admin.sign_in(admin_email, PASSWORD)
+        async with await admin.connect() as watching:
+            deadline = time.monotonic() + 10
+            while not await _customer_online(watching, conversation["id"]):
+                assert time.monotonic() < deadline, "the late process never learnt of the customer"
+                await asyncio.sleep(0.1)
+        await admin.aclose()
+    finally:
+        late.stop()
+        await customer.aclose()

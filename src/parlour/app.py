@@ -57,7 +57,15 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     database.on_commit(hub.publish_rows)
     presence = Presence()
     bridge = (
-        RedisBridge(settings.redis_url, hub, settings.redis_channel, presence) if settings.redis_url else None
+        RedisBridge(
+            settings.redis_url,
+            hub,
+            settings.redis_channel,
+            presence,
+            beat_seconds=settings.presence_beat_seconds,
+        )
+        if settings.redis_url
+        else None
     )
     if bridge is not None:
         database.on_commit(bridge.publish_rows)

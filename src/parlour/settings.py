@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     redis_channel: str = "parlour:events"
     realtime_resync_seconds: float = Field(default=2.0, gt=0)
+    # With Redis: how often each process says it is alive; one silent for three times this is
+    # taken as gone, and the customers connected to it as offline.
+    presence_beat_seconds: float = Field(default=5.0, gt=0)
     # Encrypts stored API-key and signing-key secrets (they must be recoverable to verify JWTs).
     secret_key: str = DEV_SECRET_KEY
     public_url: str | None = None

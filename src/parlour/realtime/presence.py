@@ -4,7 +4,9 @@ Presence is state, not history: it is never written to the events table. A chang
 callback per watcher (an agent with the conversation open), never a broadcast to the account
 (Zulip measured presence as its largest load; Rocket.Chat turns it off above 200 users).
 Between processes the changes travel through the Redis bridge; each process counts the
-connections it holds and remembers what the others last said.
+connections it holds and remembers what the others last said. What another process said is
+replaced whole by its snapshot (sent when a process joins or its subscription comes back) and
+forgotten when it goes quiet: a process killed mid-stream cannot say that its customers left.
 """
 
 from collections import Counter
@@ -51,6 +53,30 @@ class Presence:
         now = self.is_online(key)
         if now != was:
             self._notify(key, now)
+
+    def local_keys(self) -> list[Key]:
+        return list(self._local)
+
+    def remote_snapshot(self, origin: str, keys: set[Key]) -> None:
+        """Everything `origin` holds now, in place of what it said before."""
+        before = self._remote.get(origin, set())
+        touched = before ^ keys
+        was = {key: self.is_online(key) for key in touched}
+        if keys:
+            self._remote[origin] = set(keys)
+        else:
+            self._remote.pop(origin, None)
+        for key in touched:
+            now = self.is_online(key)
+            if now != was[key]:
+                self._notify(key, now)
+
+    def forget(self, origin: str) -> None:
+        """`origin` stopped or stopped answering: none of its connections count any more."""
+        self.remote_snapshot(origin, set())
+
+    def remote_origins(self) -> list[str]:
+        return list(self._remote)
 
     def watch(self, key: Key, notify: Notify) -> bool:
         self._watchers.setdefault(key, set()).add(notify)

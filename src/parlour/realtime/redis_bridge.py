@@ -4,11 +4,20 @@ Each process publishes the events it commits and feeds what the others publish i
 Redis is only a fast path: the events table is the truth. Whenever the subscription (re)starts,
 the hub re-reads every stream it serves from the database, so a Redis restart or a network cut
 loses nothing; it only delays delivery until the bridge reconnects (backing off to 5 s).
+
+Presence has no table to fall back on, so the processes keep each other's view whole themselves:
+- a process that (re)subscribes publishes its snapshot (every customer it holds) and asks the
+  others for theirs (`sync`), so a process started late, or back after Redis was away, is right;
+- every process says it is alive every `beat` seconds; one not heard from for three beats is
+  taken as gone and its customers as offline (a process killed with SIGKILL says nothing);
+- a process that stops cleanly says so (`gone`).
 """
 
 import asyncio
 import contextlib
 import json
+import time
+from collections.abc import Coroutine
 from datetime import datetime
 from typing import Any
 
@@ -66,8 +75,13 @@ def decode(raw: str | bytes) -> tuple[str, list[CommittedEvent]]:
 
 
 class RedisBridge:
-    def __init__(self, url: str, hub: Hub, channel: str, presence: Presence) -> None:
+    def __init__(
+        self, url: str, hub: Hub, channel: str, presence: Presence, *, beat_seconds: float = 5.0
+    ) -> None:
         self.url = url
+        self.beat_seconds = beat_seconds
+        self._last_heard: dict[str, float] = {}  # origin → monotonic time of its last message
+        self._beat_task: asyncio.Task[None] | None = None
         self.hub = hub
         self.presence = presence
         presence.on_change = self._presence_changed
@@ -91,12 +105,7 @@ class RedisBridge:
                     log.warning("redis.publish_failed", error=str(exc))
 
     def _presence_changed(self, key: tuple[str, str], online: bool) -> None:
-        message = json.dumps(
-            {"origin": self.origin, "presence": {"accountId": key[0], "userId": key[1], "online": online}}
-        )
-        task = asyncio.get_running_loop().create_task(self._publish_presence(message))
-        self._presence_tasks.add(task)
-        task.add_done_callback(self._presence_tasks.discard)
+        self._spawn(self._say(presence={"accountId": key[0], "userId": key[1], "online": online}))
 
     async def _publish_presence(self, message: str) -> None:
         try:
@@ -104,16 +113,62 @@ class RedisBridge:
         except (RedisError, OSError) as exc:
             log.warning("redis.presence_publish_failed", error=str(exc))
 
+    async def _say(self, **body: Any) -> None:
+        await self._publish_presence(json.dumps({"origin": self.origin, **body}, separators=(",", ":")))
+
+    async def _send_snapshot(self) -> None:
+        await self._say(snapshot=[list(key) for key in self.presence.local_keys()])
+
+    def _heard(self, origin: str, body: dict[str, Any]) -> None:
+        """A message from another process: presence news, and a sign of life."""
+        self._last_heard[origin] = time.monotonic()
+        if body.get("gone"):
+            self._last_heard.pop(origin, None)
+            self.presence.forget(origin)
+        elif "snapshot" in body:
+            self.presence.remote_snapshot(origin, {(str(a), str(u)) for a, u in body["snapshot"]})
+        elif body.get("sync"):
+            self._spawn(self._send_snapshot())
+        elif "presence" in body:
+            change = body["presence"]
+            self.presence.remote_change(origin, (change["accountId"], change["userId"]), change["online"])
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self._presence_tasks.add(task)
+        task.add_done_callback(self._presence_tasks.discard)
+
+    def forget_silent(self) -> list[str]:
+        """Forget the processes not heard from for three beats; returns them."""
+        limit = time.monotonic() - 3 * self.beat_seconds
+        origins = self.presence.remote_origins()
+        silent = [origin for origin in origins if self._last_heard.get(origin, 0) < limit]
+        for origin in silent:
+            self._last_heard.pop(origin, None)
+            self.presence.forget(origin)
+            log.info("redis.process_silent", origin=origin)
+        return silent
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(self.beat_seconds)
+            await self._say(beat=True)
+            self.forget_silent()
+
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="parlour-redis-bridge")
+        if self._beat_task is None:
+            self._beat_task = asyncio.create_task(self._beat(), name="parlour-redis-beat")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        for task in (self._beat_task, self._task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._task = self._beat_task = None
+        await self._say(gone=True)  # the others need not wait three beats
         await self.redis.aclose()
 
     async def _run(self) -> None:
@@ -124,6 +179,9 @@ class RedisBridge:
                 await pubsub.subscribe(self.channel)
                 self.connected.set()
                 self.hub.resync()  # anything published while we were away is in the database
+                # Presence said while we were away is lost: everyone says it again.
+                await self._say(sync=True)
+                await self._send_snapshot()
                 delay = 0.2
                 log.info("redis.subscribed", channel=self.channel)
                 while True:
@@ -131,15 +189,14 @@ class RedisBridge:
                     if message is None or message.get("type") != "message":
                         continue
                     body = json.loads(message["data"])
-                    if body.get("origin") == self.origin:
+                    origin = str(body.get("origin"))
+                    if origin == self.origin:
                         continue
-                    if "presence" in body:
-                        change = body["presence"]
-                        self.presence.remote_change(
-                            body["origin"], (change["accountId"], change["userId"]), change["online"]
-                        )
-                    else:
+                    if "events" in body:
+                        self._last_heard[origin] = time.monotonic()
                         self.hub.submit(decode(message["data"])[1])
+                    else:
+                        self._heard(origin, body)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # any failure: reconnect with backoff
