@@ -7,13 +7,17 @@ import pytest
 from sqlalchemy import select
 
 from parlour.conversations import actions as conversation_actions
+from parlour.conversations import queries as conversation_queries
 from parlour.db import Database
 from parlour.outbox.models import EventRecord
 from parlour.outbox.recorder import CommittedEvent, as_committed
 from parlour.people import actions as people_actions
+from parlour.people.models import EndUser
 from parlour.realtime import hub as hub_module
 from parlour.realtime.hub import Hub, SlowConsumer, Subscriber
+from parlour.widget.audience import CustomerAudience
 from tests.conftest import Tenant
+from tests.helpers import workspace_answers_first_in
 
 
 async def _record_events(db: Database, tenant: Tenant, count: int) -> list[CommittedEvent]:
@@ -128,3 +132,123 @@ async def test_a_client_too_far_behind_is_told_to_resync(
         await hub.subscribe(Subscriber(tenant.app_id, lambda _e: True, last_seq=1))
     await hub.subscribe(Subscriber(tenant.app_id, lambda _e: True, last_seq=2))
     assert hub.subscriber_count() == 1
+
+
+class _Counting:
+    """A customer's audience that remembers every event it was asked about."""
+
+    def __init__(self, audience: CustomerAudience) -> None:
+        self.audience = audience
+        self.asked: list[CommittedEvent] = []
+
+    @property
+    def version(self) -> int:
+        return self.audience.version
+
+    def keys(self) -> set[str]:
+        return self.audience.keys()
+
+    def __call__(self, event: CommittedEvent) -> bool:
+        self.asked.append(event)
+        return self.audience(event)
+
+
+async def _customer_with_conversation(db: Database, tenant: Tenant) -> tuple[EndUser, str]:
+    async with db.transaction() as session:
+        user = await people_actions.do_create_user(session, tenant.account, external_id=None)
+        conversation = await conversation_actions.do_create_conversation(
+            session, tenant.account, type="personal", users=[user]
+        )
+    return user, conversation.id
+
+
+async def _say(db: Database, tenant: Tenant, user: EndUser, conversation_id: str, text: str) -> None:
+    async with db.transaction() as session:
+        conversation = await conversation_queries.get_conversation_or_raise(
+            session, tenant.app_id, conversation_id
+        )
+        await conversation_actions.do_post_message(
+            session,
+            tenant.account,
+            conversation,
+            conversation_actions.Author.of_user(user),
+            {"type": "text", "text": text},
+        )
+
+
+async def _drain(subscriber: Subscriber) -> list[CommittedEvent]:
+    got: list[CommittedEvent] = []
+    while True:
+        try:
+            item = await asyncio.wait_for(subscriber.next(), 0.3)
+        except TimeoutError:
+            return got
+        assert isinstance(item, CommittedEvent)
+        got.append(item)
+
+
+async def test_an_event_is_offered_only_to_the_streams_that_follow_its_conversation(
+    db: Database, tenant: Tenant
+) -> None:
+    await workspace_answers_first_in(db, tenant.app_id)
+    ann, ann_conversation = await _customer_with_conversation(db, tenant)
+    bob, bob_conversation = await _customer_with_conversation(db, tenant)
+    hub = Hub(db)
+    db.on_commit(hub.publish_rows)
+    hub.start()
+    try:
+        head = await hub._head(tenant.app_id)
+        ann_audience = _Counting(CustomerAudience(ann.id, {ann_conversation}))
+        ann_stream = Subscriber(tenant.app_id, ann_audience, last_seq=head)
+        everything = Subscriber(tenant.app_id, lambda _e: True, last_seq=head)
+        await hub.subscribe(ann_stream)
+        await hub.subscribe(everything)
+        await _say(db, tenant, bob, bob_conversation, "from bob")
+        await _say(db, tenant, ann, ann_conversation, "from ann")
+        messages = [e for e in await _drain(ann_stream) if e.type == "conversation:message"]
+        assert [e.payload["message"]["content"]["text"] for e in messages] == ["from ann"]
+        # Bob's events never reached Ann's filter at all, while the account-wide stream had both.
+        assert ann_audience.asked and all(e.conversation_id == ann_conversation for e in ann_audience.asked)
+        seen = {e.conversation_id for e in await _drain(everything)}
+        assert {ann_conversation, bob_conversation} <= seen
+    finally:
+        await hub.stop()
+
+
+async def test_a_customer_added_to_a_group_conversation_receives_its_next_message_in_the_same_batch(
+    db: Database, tenant: Tenant
+) -> None:
+    """Joining teaches the customer's stream a new key. The group's messages carry its owner's
+    user id, so only that key routes them, and the message right after the join, in the same
+    batch of events, must already be routed by it."""
+    await workspace_answers_first_in(db, tenant.app_id)
+    ann, own = await _customer_with_conversation(db, tenant)
+    async with db.transaction() as session:
+        bob = await people_actions.do_create_user(session, tenant.account, external_id=None)
+        group = await conversation_actions.do_create_conversation(
+            session, tenant.account, type="sdkGroup", users=[bob]
+        )
+    hub = Hub(db)
+    db.on_commit(hub.publish_rows)
+    hub.start()
+    try:
+        stream = Subscriber(tenant.app_id, CustomerAudience(ann.id, {own}), await hub._head(tenant.app_id))
+        await hub.subscribe(stream)
+        async with db.transaction() as session:
+            joined = await conversation_queries.get_conversation_or_raise(session, tenant.app_id, group.id)
+            await conversation_actions.do_join(session, joined, ann)
+            await conversation_actions.do_post_message(
+                session,
+                tenant.account,
+                joined,
+                conversation_actions.Author.of_user(bob),
+                {"type": "text", "text": "welcome"},
+            )
+        got = [(e.type, e.conversation_id) for e in await _drain(stream)]
+        assert ("conversation:join", group.id) in got
+        assert ("conversation:message", group.id) in got
+        await _say(db, tenant, bob, group.id, "and later")
+        later = [e for e in await _drain(stream) if e.type == "conversation:message"]
+        assert [e.payload["message"]["content"]["text"] for e in later] == ["and later"]
+    finally:
+        await hub.stop()

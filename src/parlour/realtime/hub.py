@@ -8,6 +8,12 @@ from the database, so every subscriber receives its account's stream complete an
 
 Each subscriber has a bounded queue: one that cannot keep up is cut off (and resumes by seq from
 the database) instead of slowing anyone else down.
+
+An event is offered only to the subscribers that may want it, not to every subscriber of the
+account: an audience that names its interest (`keys()`: the conversations and the user it
+follows) is indexed by it, so a message costs its conversation's few streams, not the whole
+account's thousands. Audiences without `keys` (an admin's whole-account stream) see everything.
+The audience's own filter still decides; the index only spares asking the others.
 """
 
 import asyncio
@@ -43,6 +49,93 @@ class SlowConsumer(Exception):
 # An audience may also have `learn(event)` (e.g. which group a ticket is in): it is shown a whole
 # batch before any of it is filtered, because one transaction's events depend on each other (the
 # message that opens a ticket is recorded before the ticket it opens).
+#
+# And `keys()`, with `version`: the index keys of the events it can accept (`conversation_key`,
+# `user_key`), re-read whenever `version` changes (a customer's new conversation); None or no
+# `keys` at all: every event of the account.
+
+
+def conversation_key(conversation_id: str) -> str:
+    return f"c:{conversation_id}"
+
+
+def user_key(user_id: str) -> str:
+    return f"u:{user_id}"
+
+
+def _event_keys(event: CommittedEvent) -> tuple[str, ...]:
+    if event.conversation_id and event.user_id:
+        return (conversation_key(event.conversation_id), user_key(event.user_id))
+    if event.conversation_id:
+        return (conversation_key(event.conversation_id),)
+    if event.user_id:
+        return (user_key(event.user_id),)
+    return ()
+
+
+@dataclass(eq=False)
+class _Room:
+    """One account's subscribers: those that see everything, and the others by index key."""
+
+    everyone: set["Subscriber"] = field(default_factory=set)
+    by_key: dict[str, set["Subscriber"]] = field(default_factory=dict)
+    # What each indexed subscriber is filed under, and at which version of its audience.
+    filed: dict["Subscriber", tuple[frozenset[str], object]] = field(default_factory=dict)
+    # Subscribers still replaying see every live event (held until the replay ends): the replay
+    # may teach their audience keys that no index could know yet.
+    replaying: set["Subscriber"] = field(default_factory=set)
+
+    def add(self, subscriber: "Subscriber") -> None:
+        keys = getattr(subscriber.accepts, "keys", None)
+        if keys is None or keys() is None:
+            self.everyone.add(subscriber)
+        else:
+            self.replaying.add(subscriber)
+
+    def settle(self, subscriber: "Subscriber") -> None:
+        """The replay is over: from now on, only what the audience's keys name."""
+        if subscriber in self.replaying:
+            self.replaying.discard(subscriber)
+            self._file(subscriber)
+
+    def _file(self, subscriber: "Subscriber") -> None:
+        keys = frozenset(subscriber.accepts.keys())  # type: ignore[attr-defined]
+        old = self.filed.get(subscriber, (frozenset(), None))[0]
+        for key in old - keys:
+            self._drop(key, subscriber)
+        for key in keys - old:
+            self.by_key.setdefault(key, set()).add(subscriber)
+        self.filed[subscriber] = (keys, getattr(subscriber.accepts, "version", None))
+
+    def remove(self, subscriber: "Subscriber") -> None:
+        self.everyone.discard(subscriber)
+        self.replaying.discard(subscriber)
+        keys, _ = self.filed.pop(subscriber, (frozenset(), None))
+        for key in keys:
+            self._drop(key, subscriber)
+
+    def _drop(self, key: str, subscriber: "Subscriber") -> None:
+        holders = self.by_key.get(key)
+        if holders is not None:
+            holders.discard(subscriber)
+            if not holders:
+                del self.by_key[key]
+
+    def deliver(self, events: Sequence[CommittedEvent]) -> None:
+        for subscriber in list(self.everyone) + list(self.replaying):
+            subscriber.offer_live(events)
+        if not self.by_key:
+            return
+        # One event at a time: an event can change an audience's keys (a customer's new
+        # conversation) and the next one, in the same batch, be the first of what it now follows.
+        for event in events:
+            targets: set[Subscriber] = set()
+            for key in _event_keys(event):
+                targets.update(self.by_key.get(key, ()))
+            for subscriber in targets:
+                subscriber.offer_live((event,))
+                if self.filed[subscriber][1] != getattr(subscriber.accepts, "version", None):
+                    self._file(subscriber)
 
 
 @dataclass(eq=False)
@@ -117,6 +210,7 @@ class Hub:
         self.resync_every = resync_every
         self._watcher: asyncio.Task[None] | None = None
         self._subscribers: dict[str, set[Subscriber]] = {}
+        self._rooms: dict[str, _Room] = {}
         self._expected: dict[str, int] = {}
         self._inbox: asyncio.Queue[list[CommittedEvent]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
@@ -151,6 +245,7 @@ class Hub:
                 f"More than {MAX_REPLAY} events were missed: reload over REST and connect afresh"
             )
         self._subscribers.setdefault(subscriber.account_id, set()).add(subscriber)
+        self._rooms.setdefault(subscriber.account_id, _Room()).add(subscriber)
         # Live events for this account are checked for gaps from here on: anything that arrives
         # ahead of the client's position is completed from the database, even mid-replay.
         self._expected.setdefault(subscriber.account_id, subscriber.last_seq + 1)
@@ -162,6 +257,9 @@ class Hub:
                     break
         finally:
             subscriber.release_held()
+            room = self._rooms.get(subscriber.account_id)
+            if room is not None:
+                room.settle(subscriber)
 
     async def _head(self, account_id: str) -> int:
         async with self.db.reading() as session:
@@ -172,10 +270,14 @@ class Hub:
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         watchers = self._subscribers.get(subscriber.account_id)
+        room = self._rooms.get(subscriber.account_id)
+        if room is not None:
+            room.remove(subscriber)
         if watchers is not None:
             watchers.discard(subscriber)
             if not watchers:
                 del self._subscribers[subscriber.account_id]
+                self._rooms.pop(subscriber.account_id, None)
                 self._expected.pop(subscriber.account_id, None)
 
     def subscriber_count(self) -> int:
@@ -273,8 +375,9 @@ class Hub:
         if not fresh:
             return
         self._expected[account_id] = max(e.seq for e in fresh) + 1
-        for subscriber in list(self._subscribers.get(account_id, ())):
-            subscriber.offer_live(fresh)
+        room = self._rooms.get(account_id)
+        if room is not None:
+            room.deliver(fresh)
 
     async def _read(self, account_id: str, after_seq: int, up_to_seq: int | None) -> list[CommittedEvent]:
         query = select(EventRecord).where(EventRecord.account_id == account_id, EventRecord.seq > after_seq)

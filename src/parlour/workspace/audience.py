@@ -6,6 +6,7 @@ conversations stay out of their way."""
 from dataclasses import dataclass, field
 
 from parlour.outbox.recorder import CommittedEvent
+from parlour.realtime.hub import conversation_key
 
 
 @dataclass
@@ -24,6 +25,11 @@ class StaffAudience:
     # A stream focused on some conversations (hello `conversations`) carries only their events:
     # an agent's device following the tickets it has open pays for nothing else.
     focus: frozenset[str] | None = None
+
+    def keys(self) -> set[str] | None:
+        """What the hub indexes this stream by: a focused stream, its conversations; any other
+        stream (None) is offered every event of the account."""
+        return None if self.focus is None else {conversation_key(c) for c in self.focus}
 
     def learn(self, event: CommittedEvent) -> None:
         if not event.type.startswith("ticket:") or not event.conversation_id:
