@@ -10,8 +10,9 @@ import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
+import structlog
 from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, event, inspect
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
@@ -73,8 +74,19 @@ JSONType = JSON()
 
 AfterCommit = Callable[[list[Any]], Awaitable[None] | None]
 
+log = structlog.get_logger("parlour.db")
+
 # Where actions leave the outbox rows they recorded; read back only after commit.
 OUTBOX_KEY = "outbox_rows"
+# What writes those rows, called once just before the commit (see parlour.outbox.recorder).
+BEFORE_COMMIT_KEY = "before_commit"
+
+T = TypeVar("T")
+# A unit of work for `Database.together`: given the shared session, it reads and writes from
+# scratch each time it is called (it may be called a second time, alone, see below).
+Work = Callable[[AsyncSession], Awaitable[T]]
+# The most units of work committed together: bounds how long the first of them waits.
+MAX_TOGETHER = 128
 
 
 class Database:
@@ -108,6 +120,9 @@ class Database:
         self._after_commit: list[AfterCommit] = []
         # SQLite allows one writer: queueing writers here is cheaper than retrying on SQLITE_BUSY.
         self.write_lock: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
+        self._waiting: list[tuple[Work[Any], asyncio.Future[Any]]] = []
+        self._committer: asyncio.Task[None] | None = None
+        self.commits_together = 0  # transactions that carried more than one unit of work
 
     def on_commit(self, callback: AfterCommit) -> None:
         self._after_commit.append(callback)
@@ -118,9 +133,13 @@ class Database:
         async with self._writer(), self.sessions() as session:
             try:
                 yield session
+                before_commit = session.info.pop(BEFORE_COMMIT_KEY, None)
+                if before_commit is not None:
+                    await before_commit(session)
                 await session.commit()
             except BaseException:
                 session.info.pop(OUTBOX_KEY, None)
+                session.info.pop(BEFORE_COMMIT_KEY, None)
                 await session.rollback()
                 raise
             committed = session.info.pop(OUTBOX_KEY, [])
@@ -129,6 +148,68 @@ class Database:
                 result = callback(committed)
                 if result is not None:
                     await result
+
+    async def together(self, work: Work[T]) -> T:
+        """Run `work` in a transaction it may share with others waiting at the same moment
+        (group commit), and return its result once that transaction has committed.
+
+        Customers' messages are small, frequent and independent: one transaction and one commit
+        each cost more than the message itself (on SQLite the commit writes every changed page to
+        the log; on PostgreSQL it flushes the log to disk; both take the account's event-stream
+        row in turn). Whatever queued while one transaction ran goes into the next, so nothing
+        waits for a timer and a lone message goes alone.
+
+        If any unit of work of a shared transaction fails, nothing of it is committed and each
+        runs again alone, in a transaction of its own, exactly as if it had come alone: only the
+        one that failed fails. `work` must therefore read what it needs through the session it
+        is given, and may be called twice.
+
+        Once queued, the work is carried out even if the caller stops waiting (a client that
+        disconnects): the write was asked for, and a resend finds it by its client id."""
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        # Marks the outcome as seen even when the caller has stopped waiting for it.
+        future.add_done_callback(lambda done: done.cancelled() or done.exception())
+        self._waiting.append((work, future))
+        if self._committer is None:
+            self._committer = asyncio.create_task(self._commit_waiting())
+        return await asyncio.shield(future)
+
+    async def _commit_waiting(self) -> None:
+        group: list[tuple[Work[Any], asyncio.Future[Any]]] = []
+        try:
+            while self._waiting:
+                group, self._waiting = self._waiting[:MAX_TOGETHER], self._waiting[MAX_TOGETHER:]
+                await self._commit_group(group)
+        finally:
+            self._committer = None
+            for _work, future in group + self._waiting:  # only when cancelled (shutdown)
+                future.cancel()
+            self._waiting.clear()
+
+    async def _commit_group(self, group: list[tuple[Work[Any], asyncio.Future[Any]]]) -> None:
+        if len(group) > 1:
+            try:
+                async with self.transaction() as session:
+                    results = [await work(session) for work, _future in group]
+            except Exception as failure:
+                # Each runs again alone below and gets its own answer; this is only the reason.
+                log.debug("db.together.split", size=len(group), error=repr(failure))
+            else:
+                self.commits_together += 1
+                for (_work, future), result in zip(group, results, strict=True):
+                    if not future.done():
+                        future.set_result(result)
+                return
+        for work, future in group:
+            try:
+                async with self.transaction() as session:
+                    result = await work(session)
+            except Exception as failure:  # handed to the one waiting for it
+                if not future.done():
+                    future.set_exception(failure)
+            else:
+                if not future.done():
+                    future.set_result(result)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
@@ -144,6 +225,8 @@ class Database:
             yield
 
     async def dispose(self) -> None:
+        if self._committer is not None:
+            self._committer.cancel()
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()

@@ -215,7 +215,7 @@ async def post_message(
     request: Request,
     auth: AppAuthDep,
 ) -> dict[str, Any]:
-    async with get_db(request).transaction() as session:
+    async def post(session: AsyncSession) -> dict[str, Any]:
         conversation = await queries.get_conversation_or_raise(session, auth.account.id, conversationId)
         author = await _author(session, auth.account.id, body)
         posted = await actions.do_post_message(
@@ -227,7 +227,10 @@ async def post_message(
             metadata=body.metadata,
             client_message_id=body.clientMessageId,
         )
-    return {"messages": [queries.message_json(posted.message)]}
+        return queries.message_json(posted.message)
+
+    # Committed together with other messages of the same moment (group commit).
+    return {"messages": [await get_db(request).together(post)]}
 
 
 @router.get("/{conversationId}/messages", summary="List messages")

@@ -7,7 +7,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parlour.db import OUTBOX_KEY, row_values
+from parlour.db import BEFORE_COMMIT_KEY, OUTBOX_KEY, row_values
 from parlour.lib import clock
 from parlour.outbox.models import EventRecord, EventStream
 
@@ -51,16 +51,18 @@ class CommittedEvent:
     created_at: datetime
 
 
-# Built once: this runs for every event, and building a statement costs as much as running it.
-# Core statements on the tables, not the ORM's: nothing in the session needs to learn of them.
+# Built once: these run for every transaction that records events, and building a statement
+# costs as much as running it. Core statements on the tables, not the ORM's: nothing in the
+# session needs to learn of them.
 _streams = cast(Table, EventStream.__table__)
-_NEXT_SEQ = (
+_events = cast(Table, EventRecord.__table__)
+_TAKE_SEQS = (
     update(_streams)
     .where(_streams.c.account_id == bindparam("account"))
-    .values(last_seq=_streams.c.last_seq + 1)
+    .values(last_seq=_streams.c.last_seq + bindparam("count"))
     .returning(_streams.c.last_seq)
 )
-_INSERT = insert(cast(Table, EventRecord.__table__)).returning(EventRecord.__table__.c.id)
+_INSERT = insert(_events).returning(_events.c.id, sort_by_parameter_order=True)
 
 
 async def record(
@@ -73,12 +75,12 @@ async def record(
     user_id: str | None = None,
     active_integration_id: str | None = None,
 ) -> EventRecord:
-    seq = await session.scalar(_NEXT_SEQ, {"account": account_id})
-    if seq is None:
-        raise LookupError(f"account {account_id} has no event stream; create it with open_stream()")
+    """Record an event of this transaction. Its row is written, numbered, just before the commit:
+    a transaction that records several events (a batch of messages committed together, see
+    `Database.together`) takes its sequence numbers with one statement and writes its events
+    with one more, instead of two per event."""
     row = EventRecord(
         account_id=account_id,
-        seq=seq,
         conversation_id=conversation_id,
         user_id=user_id,
         type=type,
@@ -87,12 +89,32 @@ async def record(
         webhooks_pending=type in WEBHOOK_TRIGGERS,
         active_integration_id=active_integration_id,
     )
-    # A Core insert rather than the unit of work: the row is never changed after it is written,
-    # so it needs no tracking, and this is the hottest write there is (every event of every kind).
-    row.id = await session.scalar(_INSERT, row_values(row))
     pending: list[EventRecord] = session.info.setdefault(OUTBOX_KEY, [])
     pending.append(row)
+    session.info[BEFORE_COMMIT_KEY] = _write_pending
     return row
+
+
+async def _write_pending(session: AsyncSession) -> None:
+    rows: list[EventRecord] = session.info.get(OUTBOX_KEY, [])
+    if not rows:
+        return
+    by_account: dict[str, list[EventRecord]] = {}
+    for row in rows:
+        by_account.setdefault(row.account_id, []).append(row)
+    # The stream counter is row-locked from here to the commit (PostgreSQL), so an account's seq
+    # order is its commit order. Several accounts' counters are taken in one order, so that two
+    # such transactions cannot wait for each other.
+    for account_id in sorted(by_account):
+        mine = by_account[account_id]
+        last = await session.scalar(_TAKE_SEQS, {"account": account_id, "count": len(mine)})
+        if last is None:
+            raise LookupError(f"account {account_id} has no event stream; create it with open_stream()")
+        for offset, row in enumerate(mine):
+            row.seq = last - len(mine) + 1 + offset
+    ids = (await session.execute(_INSERT, [row_values(row) for row in rows])).scalars().all()
+    for row, row_id in zip(rows, ids, strict=True):
+        row.id = row_id
 
 
 def as_committed(rows: list[EventRecord]) -> list[CommittedEvent]:

@@ -32,18 +32,39 @@ _WITH_ACTIVE = (
 )
 
 
+# Where a session keeps the switchboards and integrations it has read, by account: the identity
+# map holds objects weakly, and these would otherwise be gone by the next message.
+_KEPT = "switchboards_kept"
+
+
 async def switchboard_and_active(
     session: AsyncSession, account_id: str, conversation: Conversation
 ) -> tuple[Switchboard | None, SwitchboardIntegration | None]:
-    """The account's switchboard and the integration in control of the conversation, in one read."""
-    row = (
-        await session.execute(
-            _WITH_ACTIVE, {"account": account_id, "active": conversation.active_switchboard_integration_id}
-        )
-    ).first()
+    """The account's switchboard and the integration in control of the conversation, in one read.
+
+    Messages committed together (`Database.together`) share a session: after the first of them,
+    both are usually in its identity map already, and `session.get` takes them from there
+    without a statement (the objects themselves, so a change made earlier in the transaction is
+    seen, and one deleted since is looked up again)."""
+    active_id = conversation.active_switchboard_integration_id
+    kept: dict[str, tuple[Switchboard, dict[str, SwitchboardIntegration]]]
+    kept = session.info.setdefault(_KEPT, {})
+    if account_id in kept:
+        switchboard_kept, integrations = kept[account_id]
+        switchboard = await session.get(Switchboard, switchboard_kept.id)
+        if switchboard is not None and (active_id is None or active_id in integrations):
+            active = None if active_id is None else await session.get(SwitchboardIntegration, active_id)
+            if active_id is None or (active is not None and active.account_id == account_id):
+                return switchboard, active
+    row = (await session.execute(_WITH_ACTIVE, {"account": account_id, "active": active_id})).first()
     if row is None:
         return None, None
-    return row[0], row[1]
+    switchboard, active = row[0], row[1]
+    integrations = kept[account_id][1] if account_id in kept else {}
+    if active is not None:
+        integrations[active.id] = active
+    kept[account_id] = (switchboard, integrations)
+    return switchboard, active
 
 
 async def get_switchboard_or_raise(

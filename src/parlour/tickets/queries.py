@@ -1,6 +1,7 @@
 """Reads for tickets."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, bindparam, false, func, or_, select, true
@@ -37,6 +38,35 @@ async def get_current_ticket(session: AsyncSession, conversation_id: str) -> Tic
     """The conversation's ticket that is not closed and whose session was not ended."""
     found: Ticket | None = await session.scalar(_CURRENT, {"conversation": conversation_id})
     return found
+
+
+@dataclass(frozen=True)
+class CurrentTicket:
+    """What a message needs to know of its conversation's current ticket to decide whether the
+    ticket changes at all: usually it does not, and the whole row is not loaded."""
+
+    id: str
+    status: str
+    waiting_since: datetime | None
+
+
+_CURRENT_BRIEF = (
+    select(Ticket.id, Ticket.status, Ticket.waiting_since)
+    .where(Ticket.conversation_id == bindparam("conversation"), Ticket.status.in_(ACTIVE_STATUSES))
+    .where(Ticket.session_ended_at.is_(None))
+    .order_by(Ticket.created_at.desc())
+    .limit(1)
+)
+
+
+async def get_current_ticket_brief(session: AsyncSession, conversation_id: str) -> CurrentTicket | None:
+    """`get_current_ticket`, only the columns that decide what a new message changes."""
+    row = (await session.execute(_CURRENT_BRIEF, {"conversation": conversation_id})).first()
+    return None if row is None else CurrentTicket(row.id, row.status, row.waiting_since)
+
+
+async def get_ticket_by_id(session: AsyncSession, ticket_id: str) -> Ticket | None:
+    return await session.get(Ticket, ticket_id)
 
 
 async def list_tickets_of_conversation(session: AsyncSession, conversation_id: str) -> list[Ticket]:

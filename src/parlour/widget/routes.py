@@ -18,6 +18,7 @@ from parlour.conversations import actions as conversation_actions
 from parlour.conversations import queries as conversation_queries
 from parlour.conversations.errors import ConversationNotFound
 from parlour.conversations.models import Conversation
+from parlour.db import Database
 from parlour.http import get_db, page_meta, public_base_url, read_upload
 from parlour.lib.errors import ParlourError
 from parlour.lib.pagination import check_page
@@ -176,9 +177,9 @@ async def history(
 
 
 async def _send(
-    db_request: Any, customer: Customer, conversation_id: str, body: ClientMessageBody
+    db: Database, customer: Customer, conversation_id: str, body: ClientMessageBody
 ) -> dict[str, Any]:
-    async with db_request.transaction() as session:
+    async def post(session: AsyncSession) -> dict[str, Any]:
         conversation = await _own_conversation(session, customer, conversation_id)
         posted = await conversation_actions.do_post_message(
             session,
@@ -191,7 +192,10 @@ async def _send(
             source_type="web",
             participant_checked=True,
         )
-    return conversation_queries.message_json(posted.message)
+        return conversation_queries.message_json(posted.message)
+
+    # Committed together with other customers' messages of the same moment (group commit).
+    return await db.together(post)
 
 
 @router.post("/conversations/{conversationId}/messages", status_code=201, summary="Send a message")
@@ -262,7 +266,7 @@ async def stream(websocket: WebSocket, appId: str) -> None:
         app.state.presence.disconnected(presence_key)
 
 
-async def _handle_customer_frame(db: Any, customer: Customer, frame: dict[str, Any]) -> dict[str, Any]:
+async def _handle_customer_frame(db: Database, customer: Customer, frame: dict[str, Any]) -> dict[str, Any]:
     """`message` frames send (answered by `ack`), `activity` frames type or read."""
     kind = frame.get("type")
     try:
@@ -274,7 +278,8 @@ async def _handle_customer_frame(db: Any, customer: Customer, frame: dict[str, A
             return {"type": "ack", "clientMessageId": body.clientMessageId, "message": message}
         if kind == "activity":
             activity_body = ClientActivityBody.model_validate({"type": frame.get("activity")})
-            async with db.transaction() as session:
+
+            async def act(session: AsyncSession) -> None:
                 conversation = await _own_conversation(session, customer, _str(frame.get("conversationId")))
                 await conversation_actions.do_post_activity(
                     session,
@@ -282,6 +287,8 @@ async def _handle_customer_frame(db: Any, customer: Customer, frame: dict[str, A
                     conversation_actions.Author.of_user(customer.user),
                     activity_body.type,
                 )
+
+            await db.together(act)
             return {"type": "ack", "activity": activity_body.type}
     except (ParlourError, ValueError) as exc:
         return channel.error_frame(frame, exc)
