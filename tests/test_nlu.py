@@ -85,6 +85,36 @@ def test_two_flows_with_the_same_phrases_ask_to_clarify() -> None:
     assert {match.label for match in decision.candidates[:2]} == {"billing", "invoices"}
 
 
+def test_two_related_flows_with_different_phrases_do_not_ask() -> None:
+    related = {
+        **FLOWS,
+        "card_arrival": ["my card has not arrived", "when will my card come", "card still not here"],
+        "card_delivery": [
+            "how long does card delivery take",
+            "card shipping time",
+            "delivery time of a card",
+        ],
+    }
+    decision = IntentModel.train(_examples(related)).decide("my new card hasn't arrived yet")
+    assert not decision.ambiguous
+    assert decision.best is not None and decision.best.label == "card_arrival"
+
+
+def test_a_flow_name_counts_as_one_of_its_phrases() -> None:
+    flows = {**FLOWS, "gift_cards": ["can I buy a voucher for a friend", "present for someone"]}
+    names = {"gift_cards": "Gift cards", "ghost": "A name without phrases is no flow"}
+    question = "Do you sell gift cards?"
+    without = IntentModel.train(_examples(flows)).decide(question)
+    model = IntentModel.train(_examples(flows), names=names)
+    assert model.labels == frozenset(flows)
+    with_name = model.decide(question)
+    assert with_name.best is not None and with_name.best.label == "gift_cards" and not with_name.ambiguous
+    assert without.best is None or without.best.score < with_name.best.score
+    # Training on the name alone is not a flow: phrases are still needed.
+    with pytest.raises(ValueError, match="at least one"):
+        IntentModel.train([], names={"gift_cards": "Gift cards"})
+
+
 def test_retraining_after_a_phrase_change_moves_the_question() -> None:
     question = "Do you ship to Canada?"
     before = IntentModel.train(_examples(FLOWS)).decide(question)

@@ -94,6 +94,12 @@ def choose_shots(examples: Sequence[tuple[str, str]], shots: int, seed: int) -> 
     return chosen
 
 
+def flow_names(examples: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """The name an admin would give each label's answer flow: its words ("card_arrival" is "card
+    arrival"). The live agent trains on its flows' names too (`knowledge.build_flow_book`)."""
+    return {label: label.replace("_", " ") for _, label in examples}
+
+
 @dataclass(frozen=True)
 class Report:
     format: str
@@ -162,7 +168,7 @@ def evaluate(
     """Train answer flows on `train`, answer every `test` question with `decide`, and score the decisions."""
     examples = choose_shots(train.in_scope, shots, seed) if shots else list(train.in_scope)
     started, started_cpu = time.perf_counter(), time.process_time()
-    model = nlu.IntentModel.train(examples, out_of_scope=train.out_of_scope)
+    model = nlu.IntentModel.train(examples, out_of_scope=train.out_of_scope, names=flow_names(examples))
     train_seconds, train_cpu = time.perf_counter() - started, time.process_time() - started_cpu
 
     questions = [*test.in_scope, *((text, None) for text in test.out_of_scope)]

@@ -88,13 +88,16 @@ def build_flow_book(
         for phrases in by_language.values():
             examples.extend((phrase, label) for phrase in phrases)
         entries[label] = FlowEntry(label, label.split(":", 1)[1], "", {}, by_language["en"][0])
+    names: dict[str, str] = {}
     for flow in flows:
         label = flow_label(flow.id)
         examples.extend((phrase, label) for phrase in flow.phrases)
+        names[label] = flow.name
         entries[label] = FlowEntry(label, flow.name, flow.locale, dict(flow.reply), flow.phrases[0], flow.id)
     return FlowBook(
         version=version,
-        model=IntentModel.train(examples, out_of_scope=list(article_titles)[:MAX_OUT_OF_SCOPE]),
+        # A flow's name says what it is about: it counts as one more training phrase.
+        model=IntentModel.train(examples, out_of_scope=list(article_titles)[:MAX_OUT_OF_SCOPE], names=names),
         entries=entries,
         languages=frozenset(language.base(flow.locale) for flow in flows),
     )
