@@ -104,6 +104,8 @@ class Result:
     drain_s: float
     latencies_ms: list[float]
     ack_latencies_ms: list[float]
+    server_cpu_s: float  # the server's processes, from the first message to the last delivery
+    client_cpu_s: float  # this load generator, over the same span
 
 
 def parse_args() -> argparse.Namespace:
@@ -296,12 +298,15 @@ async def run_benchmark(server: Server, setup: Setup, count: int, messages: int,
         senders = [asyncio.create_task(send_messages(c, messages, tally, start, run)) for c in conversations]
         await asyncio.sleep(SETTLE_S)  # the streams' first frames are in, every sender is waiting
         running.set()
+        server_cpu, client_cpu = process_tree_cpu(server.process.pid), time.process_time()
         began = time.perf_counter()
         start.set()
         acks = await asyncio.gather(*senders)
         with contextlib.suppress(TimeoutError):  # reported below as missing deliveries
             await asyncio.wait_for(tally.finished.wait(), DELIVERY_TIMEOUT_S)
         wall = (tally.last_own_at or time.perf_counter()) - began
+        server_cpu = process_tree_cpu(server.process.pid) - server_cpu
+        client_cpu = time.process_time() - client_cpu
         # Let the fan-out to the other agent streams finish: complete, or quiet for a while.
         expected_frames = (count if agents == "account" else 1) * count * messages
         while tally.message_frames < expected_frames and not tally.closed:
@@ -335,7 +340,31 @@ async def run_benchmark(server: Server, setup: Setup, count: int, messages: int,
         drain_s=drain,
         latencies_ms=tally.latencies_ms,
         ack_latencies_ms=[latency for latencies in acks for latency in latencies],
+        server_cpu_s=server_cpu,
+        client_cpu_s=client_cpu,
     )
+
+
+def process_tree_cpu(pid: int) -> float:
+    """CPU seconds (user + system) used so far by a process and all its descendants (Linux):
+    with --workers, uvicorn's worker processes are the server's children."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}  # pid -> (parent, cpu seconds)
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        # After the command: state, ppid, ..., utime (11th) and stime (12th).
+        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    total, wanted = 0.0, {pid}
+    while wanted:
+        current = wanted.pop()
+        total += stats.get(current, (0, 0.0))[1]
+        wanted.update(child for child, (parent, _cpu) in stats.items() if parent == current)
+    return total
 
 
 def code_version() -> str:
@@ -405,6 +434,12 @@ def report(result: Result, database: str, as_json: bool) -> None:
         f"ack latency:        p50 {ack['p50']:.1f} ms, p95 {ack['p95']:.1f} ms, p99 {ack['p99']:.1f} ms "
         f"(max {ack['max']:.1f} ms), customer send to ack"
     )
+    per_message = 1e6 / max(1, result.sent)
+    print(
+        f"cpu:                server {result.server_cpu_s:.2f} s ({result.server_cpu_s * per_message:.0f} us "
+        f"per message), load generator {result.client_cpu_s:.2f} s "
+        f"({result.client_cpu_s * per_message:.0f} us per message), over the wall time"
+    )
     print(
         f"fan-out:            {result.frames} event frames on the {n} agent streams in "
         f"{result.drain_s:.2f} s ({frame_rate:.0f} frames/s); {result.message_frames} of them these "
@@ -435,6 +470,8 @@ def report(result: Result, database: str, as_json: bool) -> None:
                     "agents": result.agents,
                     "fan_out_s": round(result.drain_s, 3),
                     "frames_per_s": round(frame_rate, 1),
+                    "server_cpu_s": round(result.server_cpu_s, 3),
+                    "client_cpu_s": round(result.client_cpu_s, 3),
                 }
             )
         )

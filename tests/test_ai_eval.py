@@ -79,6 +79,15 @@ def test_banking77_few_shot_scores_every_question_as_json(data: Path) -> None:
         cwd=data,
     )  # fmt: skip
     assert json.loads(again.stdout)["in_scope_accuracy"] == report["in_scope_accuracy"]
+    # The datasets' protocol gives a flow only its examples; the label's words only on request.
+    assert report["flow_names"] is False
+    named = _parlour(
+        "ai", "eval", "--format", "banking77", "--train", str(data / "train.csv"),
+        "--test", str(data / "dev.csv"), "--shots", "5", "--seed", "7", "--flow-names",
+        cwd=data,
+    )  # fmt: skip
+    assert named.returncode == 0, named.stderr
+    assert "5-shot, seed 7, + flow names" in named.stdout
 
 
 def test_clinc150_reports_out_of_scope_recall_in_text(data: Path) -> None:

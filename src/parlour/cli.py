@@ -211,6 +211,14 @@ def ai_eval(
         int | None, typer.Option(min=1, help="Training phrases per flow, chosen with --seed (default: all).")
     ] = None,
     seed: Annotated[int, typer.Option(help="Seed for choosing the --shots phrases.")] = 0,
+    flow_names: Annotated[
+        bool,
+        typer.Option(
+            "--flow-names",
+            help="Also train each flow on its name (the label's words), as live flows are; "
+            "off by default: the datasets' protocol gives a flow only its examples.",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Build answer flows from labelled questions and score the AI agent's decisions on a test set."""
@@ -236,7 +244,9 @@ def ai_eval(
         def advance(done: int, total: int) -> None:
             bar.update(task, description="answering questions", completed=done, total=total)
 
-        report = evaluation.evaluate(kind, train_set, test_set, shots=shots, seed=seed, progress=advance)
+        report = evaluation.evaluate(
+            kind, train_set, test_set, shots=shots, seed=seed, with_flow_names=flow_names, progress=advance
+        )
     typer.echo(json.dumps(report.as_dict()) if as_json else report.as_text())
 
 

@@ -121,7 +121,11 @@ class Database:
         # SQLite allows one writer: queueing writers here is cheaper than retrying on SQLITE_BUSY.
         self.write_lock: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
         self._waiting: list[tuple[Work[Any], asyncio.Future[Any]]] = []
-        self._committer: asyncio.Task[None] | None = None
+        self._committers: set[asyncio.Task[None]] = set()
+        # SQLite has one writer, so one group at a time; PostgreSQL commits a few at once, each on
+        # a connection of its own (groups of one account meet only at its stream counter, which
+        # is taken just before the commit).
+        self._max_committers = 1 if self.is_sqlite else 4
         self.commits_together = 0  # transactions that carried more than one unit of work
 
     def on_commit(self, callback: AfterCommit) -> None:
@@ -170,8 +174,10 @@ class Database:
         # Marks the outcome as seen even when the caller has stopped waiting for it.
         future.add_done_callback(lambda done: done.cancelled() or done.exception())
         self._waiting.append((work, future))
-        if self._committer is None:
-            self._committer = asyncio.create_task(self._commit_waiting())
+        if len(self._committers) < self._max_committers:
+            committer = asyncio.create_task(self._commit_waiting())
+            self._committers.add(committer)
+            committer.add_done_callback(self._committers.discard)
         return await asyncio.shield(future)
 
     async def _commit_waiting(self) -> None:
@@ -180,11 +186,11 @@ class Database:
             while self._waiting:
                 group, self._waiting = self._waiting[:MAX_TOGETHER], self._waiting[MAX_TOGETHER:]
                 await self._commit_group(group)
-        finally:
-            self._committer = None
-            for _work, future in group + self._waiting:  # only when cancelled (shutdown)
+        except asyncio.CancelledError:  # shutdown: nobody will carry out what waits
+            for _work, future in group + self._waiting:
                 future.cancel()
             self._waiting.clear()
+            raise
 
     async def _commit_group(self, group: list[tuple[Work[Any], asyncio.Future[Any]]]) -> None:
         if len(group) > 1:
@@ -225,8 +231,8 @@ class Database:
             yield
 
     async def dispose(self) -> None:
-        if self._committer is not None:
-            self._committer.cancel()
+        for committer in list(self._committers):
+            committer.cancel()
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()

@@ -31,6 +31,9 @@ from parlour.outbox.recorder import CommittedEvent, as_committed
 from parlour.realtime.hub import Hub
 from parlour.realtime.presence import Presence
 
+# The longest a stopping process waits for each of its Redis tasks and calls.
+STOP_WAIT_S = 2.0
+
 log = structlog.get_logger("parlour.realtime")
 
 
@@ -162,14 +165,21 @@ class RedisBridge:
             self._beat_task = asyncio.create_task(self._beat(), name="parlour-redis-beat")
 
     async def stop(self) -> None:
-        for task in (self._beat_task, self._task):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        # Bounded: a Redis call caught reconnecting to a server that just came back can hold off
+        # its cancellation for seconds (seen under load), and a stopping server must not hang on
+        # it. What is left undone here only costs the others three beats of waiting.
+        tasks = [task for task in (self._beat_task, self._task) if task is not None]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=STOP_WAIT_S)
         self._task = self._beat_task = None
-        await self._say(gone=True)  # the others need not wait three beats
-        await self.redis.aclose()
+        with contextlib.suppress(TimeoutError, RedisError, OSError):
+            async with asyncio.timeout(STOP_WAIT_S):
+                await self._say(gone=True)  # the others need not wait three beats
+        with contextlib.suppress(TimeoutError, RedisError, OSError):
+            async with asyncio.timeout(STOP_WAIT_S):
+                await self.redis.aclose()
 
     async def _run(self) -> None:
         delay = 0.2
