@@ -115,8 +115,14 @@ class ServerProcess:
     def stop(self) -> None:
         if self.process is not None:
             self.process.terminate()
-            self.process.wait(timeout=15)
-            self.process = None
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()  # never left running after the test: then say it did not stop
+                self.process.wait()
+                raise
+            finally:
+                self.process = None
 
 
 @pytest.fixture

@@ -1,10 +1,10 @@
 """The only writers of webhooks, and the fan-out of recorded events into delivery jobs."""
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parlour.accounts.models import Account
@@ -101,6 +101,33 @@ async def do_delete_webhook(session: AsyncSession, webhook: Webhook) -> None:
     await session.flush()
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """What the fan-out needs of an event: never its payload, which the delivery job reads."""
+
+    id: int
+    account_id: str
+    type: str
+    conversation_id: str | None
+    active_integration_id: str | None
+
+
+_events = cast(Table, EventRecord.__table__)
+# Built once: the worker runs this after every commit that recorded events.
+_PENDING = (
+    select(
+        _events.c.id,
+        _events.c.account_id,
+        _events.c.type,
+        _events.c.conversation_id,
+        _events.c.active_integration_id,
+    )
+    .where(_events.c.webhooks_pending.is_(True))
+    .order_by(_events.c.id)
+    .limit(bindparam("batch"))
+)
+
+
 async def do_fan_out(
     session: AsyncSession, *, max_attempts: int = 8, batch: int = 200, skip_locked: bool = False
 ) -> int:
@@ -110,15 +137,8 @@ async def do_fan_out(
     transaction that enqueued its deliveries commits, so a crash in between only repeats work
     that the delivery jobs' dedupe keys make harmless.
     """
-    query = (
-        select(EventRecord)
-        .where(EventRecord.webhooks_pending.is_(True))
-        .order_by(EventRecord.id)
-        .limit(batch)
-    )
-    if skip_locked:
-        query = query.with_for_update(skip_locked=True)
-    pending = list(await session.scalars(query))
+    query = _PENDING.with_for_update(skip_locked=True) if skip_locked else _PENDING
+    pending = [_Pending(*row) for row in await session.execute(query, {"batch": batch})]
     if not pending:
         return 0
     hooks_by_account: dict[str, list[Webhook]] = {}
@@ -140,7 +160,7 @@ async def do_fan_out(
                 max_attempts=max_attempts,
             )
     await session.execute(
-        update(EventRecord).where(EventRecord.id.in_([e.id for e in pending])).values(webhooks_pending=False)
+        update(_events).where(_events.c.id.in_([e.id for e in pending])).values(webhooks_pending=False)
     )
     return len(pending)
 
@@ -149,7 +169,7 @@ def _subscribed(webhook: Webhook, event_type: str) -> bool:
     return ALL_TRIGGERS in webhook.triggers or event_type in webhook.triggers
 
 
-async def _in_control_or_standby_wanted(session: AsyncSession, webhook: Webhook, event: EventRecord) -> bool:
+async def _in_control_or_standby_wanted(session: AsyncSession, webhook: Webhook, event: _Pending) -> bool:
     """Switchboard rule: an integration in standby gets conversation events only if it asked to."""
     if event.conversation_id is None or event.type.startswith("switchboard:"):
         return True
