@@ -144,3 +144,23 @@ async def test_a_resend_in_the_same_group_is_stored_once(db: Database, tenant: T
     )
     assert first == again
     assert await _texts(db) == ["once"]
+
+
+async def test_work_that_arrives_just_as_the_committer_finishes_is_still_committed(
+    db: Database, tenant: Tenant
+) -> None:
+    """The committer's last look at the queue and its leaving must be one step: work queued in
+    between (another request's turn came first) would wait for a committer that is gone."""
+    ((user, conv),) = await _customers(db, tenant, 1)
+    for index in range(30):
+        first = asyncio.create_task(db.together(_post(tenant, user, conv, f"a{index}")))
+        await asyncio.sleep(0)  # the committer starts
+        committers = set(db._committers)
+        while not all(c.done() for c in committers):  # noqa: ASYNC110 - one loop step at a time is the point
+            await asyncio.sleep(0)
+        # Right after the committer finished, in this task's own step (not a new task's, which
+        # would only start after everything already scheduled).
+        async with asyncio.timeout(5):
+            await db.together(_post(tenant, user, conv, f"b{index}"))
+        await first
+    assert len(await _texts(db)) == 60

@@ -175,12 +175,11 @@ class Database:
         future.add_done_callback(lambda done: done.cancelled() or done.exception())
         self._waiting.append((work, future))
         if len(self._committers) < self._max_committers:
-            committer = asyncio.create_task(self._commit_waiting())
-            self._committers.add(committer)
-            committer.add_done_callback(self._committers.discard)
+            self._committers.add(asyncio.create_task(self._commit_waiting()))
         return await asyncio.shield(future)
 
     async def _commit_waiting(self) -> None:
+        me = asyncio.current_task()
         group: list[tuple[Work[Any], asyncio.Future[Any]]] = []
         try:
             while self._waiting:
@@ -191,6 +190,12 @@ class Database:
                 future.cancel()
             self._waiting.clear()
             raise
+        finally:
+            # In the same step as the last look at the queue (no await in between): a committer
+            # still counted after it stopped looking would leave new work waiting for nobody (a
+            # done-callback runs a loop iteration later, after other tasks may have queued work).
+            if me is not None:
+                self._committers.discard(me)
 
     async def _commit_group(self, group: list[tuple[Work[Any], asyncio.Future[Any]]]) -> None:
         if len(group) > 1:
