@@ -104,6 +104,18 @@ async def test_a_failing_unit_of_work_keeps_nothing_and_takes_no_other_down(
     assert seqs == list(range(1, len(seqs) + 1)), "the account's stream has a gap or a repeat"
 
 
+async def test_several_failing_units_in_one_group_each_fail_alone(db: Database, tenant: Tenant) -> None:
+    customers = await _customers(db, tenant, 8)
+    failing = {1, 4, 6}
+    works = [
+        _post(tenant, user, conv, f"m{i}", fail_after_writing=i in failing)
+        for i, (user, conv) in enumerate(customers)
+    ]
+    results = await asyncio.gather(*(db.together(work) for work in works), return_exceptions=True)
+    assert [i for i, r in enumerate(results) if isinstance(r, Refused)] == sorted(failing)
+    assert sorted(await _texts(db)) == [f"m{i}" for i in range(8) if i not in failing]
+
+
 async def test_a_sender_that_stops_waiting_still_has_its_message_stored(db: Database, tenant: Tenant) -> None:
     (user, conv), (other, other_conv) = await _customers(db, tenant, 2)
     first = asyncio.create_task(db.together(_post(tenant, user, conv, "kept")))

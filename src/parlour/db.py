@@ -163,10 +163,11 @@ class Database:
         row in turn). Whatever queued while one transaction ran goes into the next, so nothing
         waits for a timer and a lone message goes alone.
 
-        If any unit of work of a shared transaction fails, nothing of it is committed and each
-        runs again alone, in a transaction of its own, exactly as if it had come alone: only the
-        one that failed fails. `work` must therefore read what it needs through the session it
-        is given, and may be called twice.
+        If a unit of work of a shared transaction fails, nothing of it is committed: the one that
+        failed runs again alone, in a transaction of its own, exactly as if it had come alone, and
+        the others go on together without it; only the one that failed fails. `work` must
+        therefore read what it needs through the session it is given, and may be called more
+        than once.
 
         Once queued, the work is carried out even if the caller stops waiting (a client that
         disconnects): the write was asked for, and a resend finds it by its client id."""
@@ -197,30 +198,47 @@ class Database:
             if me is not None:
                 self._committers.discard(me)
 
-    async def _commit_group(self, group: list[tuple[Work[Any], asyncio.Future[Any]]]) -> None:
-        if len(group) > 1:
-            try:
-                async with self.transaction() as session:
-                    results = [await work(session) for work, _future in group]
-            except Exception as failure:
-                # Each runs again alone below and gets its own answer; this is only the reason.
-                log.debug("db.together.split", size=len(group), error=repr(failure))
-            else:
-                self.commits_together += 1
-                for (_work, future), result in zip(group, results, strict=True):
-                    if not future.done():
-                        future.set_result(result)
+    async def _commit_group(
+        self, group: list[tuple[Work[Any], asyncio.Future[Any]]], *, may_split: bool = True
+    ) -> None:
+        if len(group) == 1:
+            await self._commit_alone(*group[0])
+            return
+        results: list[Any] = []
+        try:
+            async with self.transaction() as session:
+                for work, _future in group:
+                    results.append(await work(session))
+        except Exception as failure:
+            log.debug("db.together.split", size=len(group), error=repr(failure))
+            if len(results) == len(group) or not may_split:
+                # The commit failed, not one of them; or a second one failed after a split (so
+                # that many failures cost each unit at most three runs): each alone.
+                for work, future in group:
+                    await self._commit_alone(work, future)
                 return
-        for work, future in group:
-            try:
-                async with self.transaction() as session:
-                    result = await work(session)
-            except Exception as failure:  # handed to the one waiting for it
-                if not future.done():
-                    future.set_exception(failure)
-            else:
-                if not future.done():
-                    future.set_result(result)
+            # Nothing of the group was kept. The one that failed runs again alone and gets its own
+            # answer; the others go on together without it, so that one bad request (a
+            # conversation id that is not the customer's) does not cost everyone a transaction.
+            failed = len(results)
+            await self._commit_alone(*group[failed])
+            await self._commit_group(group[:failed] + group[failed + 1 :], may_split=False)
+            return
+        self.commits_together += 1
+        for (_work, future), result in zip(group, results, strict=True):
+            if not future.done():
+                future.set_result(result)
+
+    async def _commit_alone(self, work: Work[Any], future: asyncio.Future[Any]) -> None:
+        try:
+            async with self.transaction() as session:
+                result = await work(session)
+        except Exception as failure:  # handed to the one waiting for it
+            if not future.done():
+                future.set_exception(failure)
+        else:
+            if not future.done():
+                future.set_result(result)
 
     @asynccontextmanager
     async def reading(self) -> AsyncIterator[AsyncSession]:
