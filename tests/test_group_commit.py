@@ -5,6 +5,7 @@ nothing of a failed one is kept, and the events of all of them are numbered with
 import asyncio
 from typing import Any
 
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -58,6 +59,10 @@ def _post(
     return post
 
 
+def _sample(name: str) -> float:
+    return REGISTRY.get_sample_value(name) or 0.0
+
+
 async def _texts(db: Database) -> list[str]:
     async with db.reading() as session:
         rows = await session.scalars(select(Message).order_by(Message.received, Message.id))
@@ -68,10 +73,13 @@ async def test_messages_sent_at_once_share_commits_and_each_gets_its_own_message
     db: Database, tenant: Tenant
 ) -> None:
     customers = await _customers(db, tenant, 20)
+    units_before = _sample("parlour_group_commit_units_sum")
     ids = await asyncio.gather(
         *(db.together(_post(tenant, user, conv, f"m{i}")) for i, (user, conv) in enumerate(customers))
     )
     assert db.commits_together >= 1
+    # /metrics counts every committed unit once, in the group it was committed with.
+    assert _sample("parlour_group_commit_units_sum") - units_before == 20
     assert len(set(ids)) == 20
     assert sorted(await _texts(db)) == sorted(f"m{i}" for i in range(20))
 
@@ -82,12 +90,14 @@ async def test_a_failing_unit_of_work_keeps_nothing_and_takes_no_other_down(
     customers = await _customers(db, tenant, 6)
     async with db.reading() as session:
         events_before = await session.scalar(select(func.count()).select_from(EventRecord))
+    splits_before = _sample("parlour_group_commit_splits_total")
     works = [
         _post(tenant, user, conv, f"m{i}", fail_after_writing=(i == 3))
         for i, (user, conv) in enumerate(customers)
     ]
     results = await asyncio.gather(*(db.together(work) for work in works), return_exceptions=True)
     assert [isinstance(r, Refused) for r in results] == [False, False, False, True, False, False]
+    assert _sample("parlour_group_commit_splits_total") == splits_before + 1
     # The failed one wrote its message and its event before it raised: neither was kept.
     assert sorted(await _texts(db)) == ["m0", "m1", "m2", "m4", "m5"]
     async with db.reading() as session:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import structlog
+from prometheus_client import Counter, Histogram
 from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, event, inspect
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
@@ -87,6 +88,16 @@ T = TypeVar("T")
 Work = Callable[[AsyncSession], Awaitable[T]]
 # The most units of work committed together: bounds how long the first of them waits.
 MAX_TOGETHER = 128
+# How well group commit works in production: how many messages share a commit, and how often a
+# failing one splits its group.
+GROUP_UNITS = Histogram(
+    "parlour_group_commit_units",
+    "Units of work (messages, activities) committed in one group-commit transaction",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128),
+)
+GROUP_SPLITS = Counter(
+    "parlour_group_commit_splits_total", "Group-commit transactions rolled back because a unit failed"
+)
 
 
 class Database:
@@ -210,6 +221,7 @@ class Database:
                 for work, _future in group:
                     results.append(await work(session))
         except Exception as failure:
+            GROUP_SPLITS.inc()
             log.debug("db.together.split", size=len(group), error=repr(failure))
             if len(results) == len(group) or not may_split:
                 # The commit failed, not one of them; or a second one failed after a split (so
@@ -225,6 +237,7 @@ class Database:
             await self._commit_group(group[:failed] + group[failed + 1 :], may_split=False)
             return
         self.commits_together += 1
+        GROUP_UNITS.observe(len(group))
         for (_work, future), result in zip(group, results, strict=True):
             if not future.done():
                 future.set_result(result)
@@ -237,6 +250,7 @@ class Database:
             if not future.done():
                 future.set_exception(failure)
         else:
+            GROUP_UNITS.observe(1)
             if not future.done():
                 future.set_result(result)
 
