@@ -57,3 +57,45 @@ async def workspace_answers_first_in(db: Any, account_id: str) -> None:
         await switchboard_actions.do_update_switchboard(
             session, switchboard, enabled=None, default_id=workspace.id
         )
+
+
+async def say_as_customer(
+    session: Any,
+    tenant: Any,
+    user: Any,
+    conversation_id: str,
+    text: str,
+    *,
+    client_message_id: str | None = None,
+) -> Any:
+    """A customer's text message through the actions, in `session` (`tenant` is a conftest Tenant)."""
+    from parlour.conversations import actions as conversation_actions  # noqa: PLC0415
+    from parlour.conversations import queries as conversation_queries  # noqa: PLC0415
+
+    conversation = await conversation_queries.get_conversation_or_raise(
+        session, tenant.app_id, conversation_id
+    )
+    return await conversation_actions.do_post_message(
+        session,
+        tenant.account,
+        conversation,
+        conversation_actions.Author.of_user(user),
+        {"type": "text", "text": text},
+        client_message_id=client_message_id,
+    )
+
+
+async def customers_with_conversations(db: Any, tenant: Any, count: int) -> list[tuple[Any, str]]:
+    """`count` new customers of `tenant`, each with a personal conversation: (user, conversation id)."""
+    from parlour.conversations import actions as conversation_actions  # noqa: PLC0415
+    from parlour.people import actions as people_actions  # noqa: PLC0415
+
+    made = []
+    async with db.transaction() as session:
+        for _ in range(count):
+            user = await people_actions.do_create_user(session, tenant.account, external_id=None)
+            conversation = await conversation_actions.do_create_conversation(
+                session, tenant.account, type="personal", users=[user]
+            )
+            made.append((user, conversation.id))
+    return made

@@ -59,12 +59,16 @@ def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def test_banking77_few_shot_scores_every_question_as_json(data: Path) -> None:
-    result = _parlour(
+def _banking_5_shot(data: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    return _parlour(
         "ai", "eval", "--format", "banking77", "--train", str(data / "train.csv"),
-        "--test", str(data / "dev.csv"), "--shots", "5", "--seed", "7", "--json",
+        "--test", str(data / "dev.csv"), "--shots", "5", "--seed", "7", *options,
         cwd=data,
     )  # fmt: skip
+
+
+def test_banking77_few_shot_scores_every_question_as_json(data: Path) -> None:
+    result = _banking_5_shot(data, "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["labels"] == 5 and report["train_examples"] == 25 and report["shots"] == 5
@@ -73,19 +77,11 @@ def test_banking77_few_shot_scores_every_question_as_json(data: Path) -> None:
     assert report["in_scope_accuracy"] + report["clarify_rate"] + report["handoff_rate"] <= 1.0
     assert 0 < report["latency_median_ms"] <= report["latency_p99_ms"] < 1000
     assert report["cpu_count"] >= 1 and "MiniLM" in report["model"]
-    again = _parlour(
-        "ai", "eval", "--format", "banking77", "--train", str(data / "train.csv"),
-        "--test", str(data / "dev.csv"), "--shots", "5", "--seed", "7", "--json",
-        cwd=data,
-    )  # fmt: skip
+    again = _banking_5_shot(data, "--json")
     assert json.loads(again.stdout)["in_scope_accuracy"] == report["in_scope_accuracy"]
     # The datasets' protocol gives a flow only its examples; the label's words only on request.
     assert report["flow_names"] is False
-    named = _parlour(
-        "ai", "eval", "--format", "banking77", "--train", str(data / "train.csv"),
-        "--test", str(data / "dev.csv"), "--shots", "5", "--seed", "7", "--flow-names",
-        cwd=data,
-    )  # fmt: skip
+    named = _banking_5_shot(data, "--flow-names")
     assert named.returncode == 0, named.stderr
     assert "5-shot, seed 7, + flow names" in named.stdout
 

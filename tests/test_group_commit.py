@@ -9,15 +9,12 @@ from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parlour.conversations import actions as conversation_actions
-from parlour.conversations import queries as conversation_queries
 from parlour.conversations.models import Message
 from parlour.db import Database
 from parlour.outbox.models import EventRecord
-from parlour.people import actions as people_actions
 from parlour.people.models import EndUser
 from tests.conftest import Tenant, make_tenant
-from tests.helpers import workspace_answers_first_in
+from tests.helpers import customers_with_conversations, say_as_customer, workspace_answers_first_in
 
 
 class Refused(Exception):
@@ -26,35 +23,15 @@ class Refused(Exception):
 
 async def _customers(db: Database, tenant: Tenant, count: int) -> list[tuple[EndUser, str]]:
     await workspace_answers_first_in(db, tenant.app_id)
-    made = []
-    async with db.transaction() as session:
-        for _ in range(count):
-            user = await people_actions.do_create_user(session, tenant.account, external_id=None)
-            conversation = await conversation_actions.do_create_conversation(
-                session, tenant.account, type="personal", users=[user]
-            )
-            made.append((user, conversation.id))
-    return made
+    return await customers_with_conversations(db, tenant, count)
 
 
-def _post(
-    tenant: Tenant, user: EndUser, conversation_id: str, text: str, fail_after_writing: bool = False
-) -> Any:
+def _post(tenant: Tenant, user: EndUser, conv: str, text: str, fail_after_writing: bool = False) -> Any:
     async def post(session: AsyncSession) -> str:
-        conversation = await conversation_queries.get_conversation_or_raise(
-            session, tenant.app_id, conversation_id
-        )
-        posted = await conversation_actions.do_post_message(
-            session,
-            tenant.account,
-            conversation,
-            conversation_actions.Author.of_user(user),
-            {"type": "text", "text": text},
-            client_message_id=f"client-{text}",
-        )
+        posted = await say_as_customer(session, tenant, user, conv, text, client_message_id=f"client-{text}")
         if fail_after_writing:
             raise Refused(text)
-        return posted.message.id
+        return str(posted.message.id)
 
     return post
 

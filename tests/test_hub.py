@@ -17,7 +17,7 @@ from parlour.realtime import hub as hub_module
 from parlour.realtime.hub import Hub, SlowConsumer, Subscriber
 from parlour.widget.audience import CustomerAudience
 from tests.conftest import Tenant
-from tests.helpers import workspace_answers_first_in
+from tests.helpers import customers_with_conversations, say_as_customer, workspace_answers_first_in
 
 
 async def _record_events(db: Database, tenant: Tenant, count: int) -> list[CommittedEvent]:
@@ -154,26 +154,13 @@ class _Counting:
 
 
 async def _customer_with_conversation(db: Database, tenant: Tenant) -> tuple[EndUser, str]:
-    async with db.transaction() as session:
-        user = await people_actions.do_create_user(session, tenant.account, external_id=None)
-        conversation = await conversation_actions.do_create_conversation(
-            session, tenant.account, type="personal", users=[user]
-        )
-    return user, conversation.id
+    ((user, conversation_id),) = await customers_with_conversations(db, tenant, 1)
+    return user, conversation_id
 
 
 async def _say(db: Database, tenant: Tenant, user: EndUser, conversation_id: str, text: str) -> None:
     async with db.transaction() as session:
-        conversation = await conversation_queries.get_conversation_or_raise(
-            session, tenant.app_id, conversation_id
-        )
-        await conversation_actions.do_post_message(
-            session,
-            tenant.account,
-            conversation,
-            conversation_actions.Author.of_user(user),
-            {"type": "text", "text": text},
-        )
+        await say_as_customer(session, tenant, user, conversation_id, text)
 
 
 async def _drain(subscriber: Subscriber) -> list[CommittedEvent]:

@@ -292,6 +292,33 @@ async def do_track_waiting(
     await session.flush()
 
 
+async def do_follow_message(
+    session: AsyncSession,
+    current: queries.CurrentTicket,
+    *,
+    from_customer: bool,
+    agent_reply: bool,
+    at: datetime,
+) -> None:
+    """What a new message in the conversation changes on its current ticket: a customer's reply
+    reopens a Solved ticket and starts the wait for an answer; an agent's public reply ends it.
+
+    Decided on the ticket's brief (`queries.get_current_ticket_brief`): the common case (a
+    customer's next message while they already wait) changes nothing, and the ticket is then not
+    loaded at all."""
+    if from_customer:
+        if current.status != "solved" and current.waiting_since is not None:
+            return
+    elif not agent_reply or current.waiting_since is None:
+        return
+    ticket = await queries.get_ticket_by_id(session, current.id)
+    if ticket is None:
+        return
+    if from_customer:
+        await do_reopen_on_customer_reply(session, ticket)
+    await do_track_waiting(session, ticket, from_customer=from_customer, at=at)
+
+
 def check_note(
     text: str, attachments: list[dict[str, Any]] | None = None
 ) -> tuple[str, list[dict[str, Any]]]:

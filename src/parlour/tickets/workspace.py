@@ -39,16 +39,15 @@ class AgentWorkspace:
             )
 
     async def on_message(self, session: AsyncSession, posted: MessagePosted) -> None:
-        # The common case changes nothing (a customer's next message while they already wait for
-        # an answer), so the decision is taken on three columns and the ticket is loaded only
-        # when it changes.
         current = await queries.get_current_ticket_brief(session, posted.conversation.id)
         from_customer = posted.message.author_type == "user"
-        if not from_customer:
-            if current is not None and posted.message.author_subtype == "agent" and current.waiting_since:
-                await self._track(session, current.id, from_customer=False, posted=posted)
-            return
-        if current is None:
+        at = posted.message.received
+        if current is not None:
+            agent_reply = posted.message.author_subtype == "agent"
+            await actions.do_follow_message(
+                session, current, from_customer=from_customer, agent_reply=agent_reply, at=at
+            )
+        elif from_customer:
             text = posted.message.content.get("text")
             ticket = await actions.do_open_ticket(
                 session,
@@ -56,17 +55,4 @@ class AgentWorkspace:
                 posted.conversation,
                 subject=text[:200] if isinstance(text, str) else None,
             )
-            await actions.do_track_waiting(session, ticket, from_customer=True, at=posted.message.received)
-        elif current.status == "solved" or current.waiting_since is None:
-            await self._track(session, current.id, from_customer=True, posted=posted)
-
-    async def _track(
-        self, session: AsyncSession, ticket_id: str, *, from_customer: bool, posted: MessagePosted
-    ) -> None:
-        ticket = await queries.get_ticket_by_id(session, ticket_id)
-        if ticket is None:
-            return
-        if from_customer:
-            await actions.do_reopen_on_customer_reply(session, ticket)
-        at = posted.message.received
-        await actions.do_track_waiting(session, ticket, from_customer=from_customer, at=at)
+            await actions.do_track_waiting(session, ticket, from_customer=True, at=at)
