@@ -23,7 +23,7 @@ from parlour.conversations.errors import (
 )
 from parlour.conversations.models import Conversation, Message, Participant
 from parlour.conversations.schemas import BUSINESS_CONTENT_TYPES, USER_CONTENT_TYPES, Content
-from parlour.db import UTCDateTime, row_values
+from parlour.db import Prepared, UTCDateTime, row_values
 from parlour.lib import clock, ids
 from parlour.lib.errors import BadRequest
 from parlour.lib.metadata import check_metadata
@@ -272,7 +272,7 @@ async def get_participant_for_leave(
 # Core statements on the table: the counters come back by RETURNING and are set on the loaded
 # conversation below, so the ORM has nothing to synchronise.
 _conversations = cast(Table, Conversation.__table__)
-_COUNT_MESSAGE = (
+_COUNT_MESSAGE = Prepared(
     update(_conversations)
     .where(
         _conversations.c.id == bindparam("conversation"), _conversations.c.message_count < bindparam("limit")
@@ -293,12 +293,16 @@ _UNCOUNT_MESSAGE = (
 # nothing: found without a read before every insert, and without a savepoint to recover from.
 _messages = cast(Table, Message.__table__)
 _INSERT_ONCE = {
-    "sqlite": sqlite_insert(_messages)
-    .on_conflict_do_nothing(index_elements=["conversation_id", "client_message_id"])
-    .returning(_messages.c.id),
-    "postgresql": postgresql_insert(_messages)
-    .on_conflict_do_nothing(index_elements=["conversation_id", "client_message_id"])
-    .returning(_messages.c.id),
+    "sqlite": Prepared(
+        sqlite_insert(_messages)
+        .on_conflict_do_nothing(index_elements=["conversation_id", "client_message_id"])
+        .returning(_messages.c.id)
+    ),
+    "postgresql": Prepared(
+        postgresql_insert(_messages)
+        .on_conflict_do_nothing(index_elements=["conversation_id", "client_message_id"])
+        .returning(_messages.c.id)
+    ),
 }
 
 
@@ -329,11 +333,9 @@ async def do_post_message(
         if not checked:
             raise BadRequest("The author is not a participant of this conversation")
     now = clock.now()
-    stored = (
-        await session.execute(
-            _COUNT_MESSAGE, {"conversation": conversation.id, "now": now, "limit": MAX_MESSAGES}
-        )
-    ).first()
+    stored = await _COUNT_MESSAGE.first(
+        session, {"conversation": conversation.id, "now": now, "limit": MAX_MESSAGES}
+    )
     if stored is None:
         # A full conversation still answers the resend of a message it holds.
         resent = await _resent(session, conversation, client_message_id, author)
@@ -344,7 +346,7 @@ async def do_post_message(
         id=ids.new_id(),
         account_id=account.id,
         conversation_id=conversation.id,
-        seq=stored.last_seq,
+        seq=stored[1],
         author_type=author.type,
         author_subtype=author.subtype,
         author_user_id=author.user.id if author.user else None,
@@ -357,7 +359,7 @@ async def do_post_message(
         client_message_id=client_message_id,
         received=now,
     )
-    inserted = await session.scalar(_INSERT_ONCE[session.get_bind().dialect.name], row_values(message))
+    inserted = await _INSERT_ONCE[session.get_bind().dialect.name].scalar(session, row_values(message))
     if inserted is None:
         # A resend: the first copy is stored (perhaps by a concurrent request a moment ago). The
         # count taken above is given back; this transaction still holds the conversation's row.
@@ -366,8 +368,8 @@ async def do_post_message(
         if resent is None:  # deleted since: the conflict is only ever on the client id
             raise DuplicateClientMessageId()
         return resent
-    for name in ("message_count", "last_seq", "last_updated_at"):
-        set_committed_value(conversation, name, getattr(stored, name))
+    for name, value in zip(("message_count", "last_seq", "last_updated_at"), stored, strict=True):
+        set_committed_value(conversation, name, value)
     if author.type == "business":
         await session.execute(
             update(Participant)

@@ -1,12 +1,13 @@
 """Reads for conversations, participants and messages, and their API shapes."""
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Table, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parlour.conversations.errors import ConversationNotFound, MessageNotFound
 from parlour.conversations.models import Conversation, Message, Participant
+from parlour.db import Prepared, adopt
 from parlour.lib import clock
 from parlour.lib.pagination import Page, PageRequest
 
@@ -21,13 +22,15 @@ async def get_conversation(
 
 
 # Built once: every message a customer sends starts here.
-_OF_PARTICIPANT = (
-    select(Conversation)
-    .join(Participant, Participant.conversation_id == Conversation.id)
+_conversations = cast(Table, Conversation.__table__)
+_participants = cast(Table, Participant.__table__)
+_OF_PARTICIPANT = Prepared(
+    select(*_conversations.c)
+    .join(_participants, _participants.c.conversation_id == _conversations.c.id)
     .where(
-        Conversation.id == bindparam("conversation"),
-        Conversation.account_id == bindparam("account"),
-        Participant.user_id == bindparam("user"),
+        _conversations.c.id == bindparam("conversation"),
+        _conversations.c.account_id == bindparam("account"),
+        _participants.c.user_id == bindparam("user"),
     )
 )
 
@@ -36,10 +39,10 @@ async def get_conversation_of_participant(
     session: AsyncSession, account_id: str, conversation_id: str, user_id: str
 ) -> Conversation | None:
     """The conversation, if `user_id` takes part in it: one query for both."""
-    found: Conversation | None = await session.scalar(
-        _OF_PARTICIPANT, {"conversation": conversation_id, "account": account_id, "user": user_id}
+    row = await _OF_PARTICIPANT.first(
+        session, {"conversation": conversation_id, "account": account_id, "user": user_id}
     )
-    return found
+    return None if row is None else adopt(session, Conversation, row)
 
 
 async def get_conversation_or_raise(

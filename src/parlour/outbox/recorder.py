@@ -7,7 +7,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parlour.db import BEFORE_COMMIT_KEY, OUTBOX_KEY, row_values
+from parlour.db import BEFORE_COMMIT_KEY, OUTBOX_KEY, Prepared, row_values
 from parlour.lib import clock
 from parlour.outbox.models import EventRecord, EventStream
 
@@ -56,13 +56,13 @@ class CommittedEvent:
 # session needs to learn of them.
 _streams = cast(Table, EventStream.__table__)
 _events = cast(Table, EventRecord.__table__)
-_TAKE_SEQS = (
+_TAKE_SEQS = Prepared(
     update(_streams)
     .where(_streams.c.account_id == bindparam("account"))
     .values(last_seq=_streams.c.last_seq + bindparam("count"))
     .returning(_streams.c.last_seq)
 )
-_INSERT = insert(_events).returning(_events.c.id, sort_by_parameter_order=True)
+_INSERT = Prepared(insert(_events).returning(_events.c.id, sort_by_parameter_order=True))
 
 
 async def record(
@@ -107,13 +107,13 @@ async def _write_pending(session: AsyncSession) -> None:
     # such transactions cannot wait for each other.
     for account_id in sorted(by_account):
         mine = by_account[account_id]
-        last = await session.scalar(_TAKE_SEQS, {"account": account_id, "count": len(mine)})
+        last = await _TAKE_SEQS.scalar(session, {"account": account_id, "count": len(mine)})
         if last is None:
             raise LookupError(f"account {account_id} has no event stream; create it with open_stream()")
         for offset, row in enumerate(mine):
             row.seq = last - len(mine) + 1 + offset
-    ids = (await session.execute(_INSERT, [row_values(row) for row in rows])).scalars().all()
-    for row, row_id in zip(rows, ids, strict=True):
+    ids = await _INSERT.each(session, [row_values(row) for row in rows])
+    for row, (row_id,) in zip(rows, ids, strict=True):
         row.id = row_id
 
 

@@ -7,6 +7,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Table, and_, bindparam, false, func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parlour.db import Prepared
 from parlour.lib import clock
 from parlour.lib.errors import NotFound
 from parlour.people import queries as people_queries
@@ -53,7 +54,7 @@ class CurrentTicket:
 # On the table, not the mapped class, and without an IN list: an ORM select and an expanding IN
 # each cost more per execution than the read itself. Every status but closed is active.
 _tickets = cast(Table, Ticket.__table__)
-_CURRENT_BRIEF = (
+_CURRENT_BRIEF = Prepared(
     select(_tickets.c.id, _tickets.c.status, _tickets.c.waiting_since)
     .where(_tickets.c.conversation_id == bindparam("conversation"), _tickets.c.status != "closed")
     .where(_tickets.c.session_ended_at.is_(None))
@@ -64,8 +65,8 @@ _CURRENT_BRIEF = (
 
 async def get_current_ticket_brief(session: AsyncSession, conversation_id: str) -> CurrentTicket | None:
     """`get_current_ticket`, only the columns that decide what a new message changes."""
-    row = (await session.execute(_CURRENT_BRIEF, {"conversation": conversation_id})).first()
-    return None if row is None else CurrentTicket(row.id, row.status, row.waiting_since)
+    row = await _CURRENT_BRIEF.first(session, {"conversation": conversation_id})
+    return None if row is None else CurrentTicket(*row)
 
 
 async def get_ticket_by_id(session: AsyncSession, ticket_id: str) -> Ticket | None:
