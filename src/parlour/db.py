@@ -23,6 +23,7 @@ from sqlalchemy.engine import URL, Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 from sqlalchemy.pool import AsyncAdaptedQueuePool, Pool
 from sqlalchemy.sql.base import Executable
@@ -301,13 +302,14 @@ class _DriverStatement:
         values = []
         for name, given, fixed, process in self.binds:
             value = params[name] if given else fixed
-            values.append(value if process is None or value is None else process(value))
+            # As SQLAlchemy does, None too: a JSON column stores None as JSON null, for one.
+            values.append(value if process is None else process(value))
         return values
 
     def row(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
         if not any(self.results):
             return row
-        return tuple(v if p is None or v is None else p(v) for v, p in zip(row, self.results, strict=True))
+        return tuple(v if p is None else p(v) for v, p in zip(row, self.results, strict=True))
 
 
 class Prepared:
@@ -398,10 +400,24 @@ def adopt(session: AsyncSession, cls: type[M], row: Sequence[Any]) -> M:
     identity = identity_key(cls, tuple(values[key] for key in primary))
     held = session.sync_session.identity_map.get(identity)
     if held is not None:
+        # Expired attributes (none, unless something expired them) are taken from the row, as a
+        # load would refresh them.
+        for key in list(inspect(held).expired_attributes):
+            set_committed_value(held, key, values[key])
         return held
     instance = cls(**values)
     make_transient_to_detached(instance)  # as if loaded: its values are the committed ones
     session.add(instance)
+    return instance
+
+
+def held(session: AsyncSession, cls: type[M], key: Any) -> M | None:
+    """The object the session holds for this primary key, as `session.get` would return it, when
+    that needs no statement; else None (then ask `session.get`). `session.get` always starts a
+    greenlet, which costs more than the lookup on the hot path."""
+    instance = session.sync_session.identity_map.get(identity_key(cls, key))
+    if instance is None or inspect(instance).expired:
+        return None
     return instance
 
 
