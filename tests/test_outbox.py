@@ -1,12 +1,16 @@
 """Events are recorded in the transaction that causes them and published only after it commits."""
 
+from typing import cast
+
 import pytest
+from sqlalchemy import Table
 
 from parlour.conversations import actions as conversation_actions
 from parlour.conversations import queries as conversation_queries
 from parlour.db import Database
+from parlour.lib import clock
 from parlour.outbox.models import EventRecord
-from parlour.outbox.recorder import CommittedEvent, as_committed
+from parlour.outbox.recorder import CommittedEvent, PendingEvent, as_committed
 from parlour.people import actions as people_actions
 from tests.conftest import Tenant
 
@@ -59,3 +63,19 @@ async def test_each_account_streams_its_events_numbered_without_gaps(
     assert ids == sorted(ids) and len(set(ids)) == 6
     assert [e.seq for e in published if e.account_id == tenant.app_id] == [1, 2, 3]
     assert [e.seq for e in published if e.account_id == other_tenant.app_id] == [1, 2, 3]
+
+
+def test_a_pending_event_writes_every_column_of_the_events_table_but_its_id() -> None:
+    """A column added to `events` must be written by the recorder too, or it would stay empty."""
+    pending = PendingEvent(
+        account_id="a",
+        conversation_id=None,
+        user_id=None,
+        type="conversation:message",
+        payload={},
+        created_at=clock.now(),
+        webhooks_pending=True,
+        active_integration_id=None,
+    )
+    columns = {column.key for column in cast(Table, EventRecord.__table__).columns}
+    assert set(pending.values()) == columns - {"id"}

@@ -1,5 +1,6 @@
 """Recording an event: one row in the same transaction as the change it describes."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -7,7 +8,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from parlour.db import BEFORE_COMMIT_KEY, OUTBOX_KEY, Prepared, row_values
+from parlour.db import BEFORE_COMMIT_KEY, OUTBOX_KEY, Prepared
 from parlour.lib import clock
 from parlour.outbox.models import EventRecord, EventStream
 
@@ -65,6 +66,39 @@ _TAKE_SEQS = Prepared(
 _INSERT = Prepared(insert(_events).returning(_events.c.id, sort_by_parameter_order=True))
 
 
+@dataclass(slots=True)
+class PendingEvent:
+    """An event recorded in a transaction and not yet written: numbered and inserted just before
+    the commit, then handed to the after-commit listeners. A plain object, not an `EventRecord`:
+    it is never loaded or changed through the ORM, and building a mapped object (its attributes'
+    instrumentation) cost more than writing the row."""
+
+    account_id: str
+    conversation_id: str | None
+    user_id: str | None
+    type: str
+    payload: dict[str, Any]
+    created_at: datetime
+    webhooks_pending: bool
+    active_integration_id: str | None
+    seq: int = 0
+    id: int = 0
+
+    def values(self) -> dict[str, Any]:
+        """The row for `_INSERT` (every column of `events` but the id the database numbers)."""
+        return {
+            "account_id": self.account_id,
+            "seq": self.seq,
+            "conversation_id": self.conversation_id,
+            "user_id": self.user_id,
+            "type": self.type,
+            "payload": self.payload,
+            "created_at": self.created_at,
+            "webhooks_pending": self.webhooks_pending,
+            "active_integration_id": self.active_integration_id,
+        }
+
+
 async def record(
     session: AsyncSession,
     *,
@@ -74,12 +108,12 @@ async def record(
     conversation_id: str | None = None,
     user_id: str | None = None,
     active_integration_id: str | None = None,
-) -> EventRecord:
+) -> None:
     """Record an event of this transaction. Its row is written, numbered, just before the commit:
     a transaction that records several events (a batch of messages committed together, see
     `Database.together`) takes its sequence numbers with one statement and writes its events
     with one more, instead of two per event."""
-    row = EventRecord(
+    row = PendingEvent(
         account_id=account_id,
         conversation_id=conversation_id,
         user_id=user_id,
@@ -89,17 +123,16 @@ async def record(
         webhooks_pending=type in WEBHOOK_TRIGGERS,
         active_integration_id=active_integration_id,
     )
-    pending: list[EventRecord] = session.info.setdefault(OUTBOX_KEY, [])
+    pending: list[PendingEvent] = session.info.setdefault(OUTBOX_KEY, [])
     pending.append(row)
     session.info[BEFORE_COMMIT_KEY] = _write_pending
-    return row
 
 
 async def _write_pending(session: AsyncSession) -> None:
-    rows: list[EventRecord] = session.info.get(OUTBOX_KEY, [])
+    rows: list[PendingEvent] = session.info.get(OUTBOX_KEY, [])
     if not rows:
         return
-    by_account: dict[str, list[EventRecord]] = {}
+    by_account: dict[str, list[PendingEvent]] = {}
     for row in rows:
         by_account.setdefault(row.account_id, []).append(row)
     # The stream counter is row-locked from here to the commit (PostgreSQL), so an account's seq
@@ -112,12 +145,14 @@ async def _write_pending(session: AsyncSession) -> None:
             raise LookupError(f"account {account_id} has no event stream; create it with open_stream()")
         for offset, row in enumerate(mine):
             row.seq = last - len(mine) + 1 + offset
-    ids = await _INSERT.each(session, [row_values(row) for row in rows])
+    ids = await _INSERT.each(session, [row.values() for row in rows])
     for row, (row_id,) in zip(rows, ids, strict=True):
         row.id = row_id
 
 
-def as_committed(rows: list[EventRecord]) -> list[CommittedEvent]:
+def as_committed(rows: Sequence[EventRecord] | Sequence[PendingEvent]) -> list[CommittedEvent]:
+    """Committed events as the listeners get them, from the transaction's recorded events or from
+    rows read back (a replay)."""
     return [
         CommittedEvent(
             id=row.id,

@@ -27,7 +27,7 @@ from sqlalchemy import select
 
 from parlour.db import Database
 from parlour.outbox.models import EventRecord, EventStream
-from parlour.outbox.recorder import CommittedEvent, as_committed
+from parlour.outbox.recorder import CommittedEvent, PendingEvent, as_committed
 
 log = structlog.get_logger("parlour.realtime")
 
@@ -217,7 +217,7 @@ class Hub:
 
     # --- input -------------------------------------------------------------------------------
 
-    def publish_rows(self, rows: list[EventRecord]) -> None:
+    def publish_rows(self, rows: list[PendingEvent]) -> None:
         """After-commit callback of this process's Database."""
         self.submit(as_committed(rows))
 

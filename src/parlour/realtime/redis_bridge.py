@@ -26,8 +26,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from parlour.lib import ids
-from parlour.outbox.models import EventRecord
-from parlour.outbox.recorder import CommittedEvent, as_committed
+from parlour.outbox.recorder import CommittedEvent, PendingEvent, as_committed
 from parlour.realtime.hub import Hub
 from parlour.realtime.presence import Presence
 
@@ -95,7 +94,7 @@ class RedisBridge:
         self._presence_tasks: set[asyncio.Task[None]] = set()
         self.connected = asyncio.Event()
 
-    async def publish_rows(self, rows: list[EventRecord]) -> None:
+    async def publish_rows(self, rows: list[PendingEvent]) -> None:
         """After-commit callback: tell the other processes. A failure here loses nothing (they
         resync from the database when their subscription comes back), so it is only logged."""
         message = encode(as_committed(rows), self.origin)
