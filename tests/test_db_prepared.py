@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 from typing import cast
 
 import pytest
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from parlour.conversations.models import Conversation, Participant
-from parlour.db import Database, Prepared, adopt, held
+from parlour.db import Database, Prepared, adopt, held, loaded
 from tests.conftest import Tenant
 from tests.helpers import customers_with_conversations
 
@@ -156,3 +156,13 @@ async def test_none_is_stored_as_the_orm_stores_it(db: Database, tenant: Tenant)
         ).where(_conversations.c.id.in_([first_id, second_id]))
         stored = {row[0]: tuple(row[1:]) for row in await session.execute(raw)}
     assert stored[first_id] == stored[second_id] == (False, True)
+
+
+def test_an_object_built_as_loaded_reads_as_one_built_by_its_constructor() -> None:
+    values = {"id": "c1", "account_id": "a1", "user_id": "u1", "type": "personal", "metadata_": None}
+    built, constructed = loaded(Conversation, values), Conversation(**values)
+    for name in ("id", "account_id", "user_id", "type", "metadata_", "display_name", "message_count"):
+        assert getattr(built, name) == getattr(constructed, name)
+    assert inspect(built).transient
+    with pytest.raises(TypeError, match="no attribute"):
+        loaded(Conversation, {"id": "c2", "metadata": {}})  # the column's name, not the attribute's

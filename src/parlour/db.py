@@ -66,15 +66,23 @@ def row_values(instance: Base) -> dict[str, Any]:
     """A mapped object's values by column name, for writing it with a Core insert: objects that
     are never changed after they are written (messages, events) skip the unit of work's tracking.
     An unset primary key is left out, for the database to number it."""
-    mapper = inspect(instance).mapper
+    given = instance.__dict__
     values: dict[str, Any] = {}
-    for prop in mapper.column_attrs:
-        column = prop.columns[0]
-        value = getattr(instance, prop.key)
-        if value is None and column.primary_key:
+    for attribute, column, primary in _columns_of(type(instance)):
+        # What the object holds (an unset attribute reads as None); getattr only for one that is
+        # not there, expired say, so that it is loaded as usual.
+        value = given[attribute] if attribute in given else getattr(instance, attribute)
+        if value is None and primary:
             continue
-        values[column.key] = value
+        values[column] = value
     return values
+
+
+@cache
+def _columns_of(cls: type[Base]) -> tuple[tuple[str, str, bool], ...]:
+    """(attribute, column name, in the primary key) for each mapped column of a class."""
+    mapper = inspect(cls)
+    return tuple((prop.key, prop.columns[0].key, prop.columns[0].primary_key) for prop in mapper.column_attrs)
 
 
 # Plain JSON on both backends: no query filters inside these documents.
@@ -389,6 +397,11 @@ def _attribute_keys(cls: type[Base]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return keys, primary
 
 
+@cache
+def _attribute_names(cls: type[Base]) -> frozenset[str]:
+    return frozenset(_attribute_keys(cls)[0])
+
+
 def adopt(session: AsyncSession, cls: type[M], row: Sequence[Any]) -> M:
     """The session's persistent object for a row of all `cls`'s table columns in the table's order
     (a `Prepared` select of `cls.__table__.c`), as an ORM select would give it: the object the
@@ -405,9 +418,22 @@ def adopt(session: AsyncSession, cls: type[M], row: Sequence[Any]) -> M:
         for key in list(inspect(held).expired_attributes):
             set_committed_value(held, key, values[key])
         return held
-    instance = cls(**values)
-    make_transient_to_detached(instance)  # as if loaded: its values are the committed ones
+    instance = loaded(cls, values)
+    make_transient_to_detached(instance)  # its values are the committed ones
     session.add(instance)
+    return instance
+
+
+def loaded(cls: type[M], values: dict[str, Any]) -> M:
+    """A new object of a mapped class holding `values` (by attribute name) as a load sets them:
+    straight into its state, with no change event and no history. The constructor fires an event
+    per attribute, which on the hot path cost more than writing the row. The object is transient
+    until added to a session; an attribute not given reads as None, as after the constructor."""
+    names = _attribute_names(cls)
+    if not values.keys() <= names:
+        raise TypeError(f"{cls.__name__} has no attribute {sorted(values.keys() - names)}")
+    instance = cast(M, inspect(cls).class_manager.new_instance())
+    instance.__dict__.update(values)
     return instance
 
 

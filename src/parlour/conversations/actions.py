@@ -23,7 +23,7 @@ from parlour.conversations.errors import (
 )
 from parlour.conversations.models import Conversation, Message, Participant
 from parlour.conversations.schemas import BUSINESS_CONTENT_TYPES, USER_CONTENT_TYPES, Content
-from parlour.db import Prepared, UTCDateTime, row_values
+from parlour.db import Prepared, UTCDateTime, loaded, row_values
 from parlour.lib import clock, ids
 from parlour.lib.errors import BadRequest
 from parlour.lib.metadata import check_metadata
@@ -342,22 +342,25 @@ async def do_post_message(
         if resent is None:
             raise ConversationFull()
         return resent
-    message = Message(
-        id=ids.new_id(),
-        account_id=account.id,
-        conversation_id=conversation.id,
-        seq=stored[1],
-        author_type=author.type,
-        author_subtype=author.subtype,
-        author_user_id=author.user.id if author.user else None,
-        author_display_name=author.display_name,
-        author_avatar_url=author.avatar_url,
-        content_type=clean["type"],
-        content=clean,
-        metadata_=clean_metadata,
-        source={"type": source_type},
-        client_message_id=client_message_id,
-        received=now,
+    message = loaded(
+        Message,
+        dict(
+            id=ids.new_id(),
+            account_id=account.id,
+            conversation_id=conversation.id,
+            seq=stored[1],
+            author_type=author.type,
+            author_subtype=author.subtype,
+            author_user_id=author.user.id if author.user else None,
+            author_display_name=author.display_name,
+            author_avatar_url=author.avatar_url,
+            content_type=clean["type"],
+            content=clean,
+            metadata_=clean_metadata,
+            source={"type": source_type},
+            client_message_id=client_message_id,
+            received=now,
+        ),
     )
     inserted = await _INSERT_ONCE[session.get_bind().dialect.name].scalar(session, row_values(message))
     if inserted is None:
