@@ -29,6 +29,8 @@ from sqlalchemy.pool import AsyncAdaptedQueuePool, Pool
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from parlour.lib import jsontext
+
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -123,7 +125,12 @@ class Database:
     def __init__(self, url: str, *, sqlite_busy_timeout_ms: int = 5000, echo: bool = False) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        kwargs: dict[str, Any] = {"echo": echo}
+        # JSON columns (message content, event payloads) are encoded on every message.
+        kwargs: dict[str, Any] = {
+            "echo": echo,
+            "json_serializer": jsontext.dumps,
+            "json_deserializer": jsontext.loads,
+        }
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": sqlite_busy_timeout_ms / 1000}
             if ":memory:" in url:
@@ -134,11 +141,13 @@ class Database:
         self.read_engine = self.engine
         if self.is_sqlite:
             # Write transactions run their statements on the event loop's thread (see
-            # _InlineSQLite); reads keep aiosqlite's thread, so a long read never stalls the loop.
+            # InlineSQLiteDialect); reads keep aiosqlite's thread, so a long read never stalls the loop.
             self.read_engine = self.engine
             self.engine = create_async_engine(
                 self.engine.url.set(drivername="sqlite+parlour_inline"),
                 echo=echo,
+                json_serializer=jsontext.dumps,
+                json_deserializer=jsontext.loads,
                 connect_args={"timeout": sqlite_busy_timeout_ms / 1000, "factory": _Connection},
             )
             _configure_sqlite(self.engine)
@@ -449,7 +458,8 @@ def held(session: AsyncSession, cls: type[M], key: Any) -> M | None:
 
 @cache
 def _inline_dialect() -> "InlineSQLiteDialect":
-    return InlineSQLiteDialect()
+    # The engine's JSON settings: the JSON type's processors take them from the dialect.
+    return InlineSQLiteDialect(json_serializer=jsontext.dumps, json_deserializer=jsontext.loads)
 
 
 def _compile_for_driver(statement: Executable, keys: tuple[str, ...]) -> _DriverStatement:

@@ -8,7 +8,6 @@ Frames are JSON objects with a `type`. Server → client: `ready`, `event`, `ack
 
 import asyncio
 import contextlib
-import json
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -20,7 +19,7 @@ from sqlalchemy import select
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from parlour.db import Database
-from parlour.lib import clock
+from parlour.lib import clock, jsontext
 from parlour.lib.errors import ParlourError
 from parlour.outbox.models import EventStream
 from parlour.outbox.recorder import CommittedEvent
@@ -67,7 +66,7 @@ def event_text(event: CommittedEvent) -> str:
     key = (event.account_id, event.seq, event.id)
     text = _frames.get(key)
     if text is None:
-        text = json.dumps(event_frame(event), separators=(",", ":"), ensure_ascii=False)
+        text = jsontext.dumps(event_frame(event))
         _frames[key] = text
         if len(_frames) > _FRAME_CACHE:
             _frames.popitem(last=False)
@@ -110,7 +109,7 @@ async def receive_json(websocket: WebSocket, within: float) -> dict[str, Any]:
     raw = message.get("text") if message.get("text") is not None else message.get("bytes")
     if raw is None or len(raw) > MAX_FRAME_BYTES:
         raise ValueError("frames are JSON text of at most 64 KB")
-    frame = json.loads(raw)
+    frame = jsontext.loads(raw)
     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
         raise ValueError("a frame is a JSON object with a string `type`")
     return frame
@@ -118,7 +117,7 @@ async def receive_json(websocket: WebSocket, within: float) -> dict[str, Any]:
 
 async def refuse(websocket: WebSocket, code: int, error_code: str, title: str) -> None:
     with contextlib.suppress(RuntimeError, WebSocketDisconnect):
-        await websocket.send_json({"type": "error", "code": error_code, "title": title})
+        await websocket.send_text(jsontext.dumps({"type": "error", "code": error_code, "title": title}))
         await websocket.close(code=code, reason=title[:120])
 
 
@@ -141,7 +140,7 @@ async def serve(
         except TooFarBehind as too_far:
             await refuse(websocket, CLOSE_RESYNC, "resync_required", str(too_far))
             return
-        await websocket.send_json({"type": "ready", **ready})
+        await websocket.send_text(jsontext.dumps({"type": "ready", **ready}))
         await _Session(websocket, subscriber, handle, heartbeat, recheck).run()
     finally:
         hub.unsubscribe(subscriber)
@@ -212,7 +211,7 @@ class _Session:
             except TimeoutError:
                 pass
             if isinstance(item, dict):
-                await self.websocket.send_json(item)
+                await self.websocket.send_text(jsontext.dumps(item))
             elif item is not None:
                 await self.websocket.send_text(event_text(item))
             if time.monotonic() >= next_ping:
@@ -223,7 +222,7 @@ class _Session:
                     return
                 if not await self.still_allowed(force=True):
                     return
-                await self.websocket.send_json({"type": "ping"})
+                await self.websocket.send_text(jsontext.dumps({"type": "ping"}))
                 next_ping = time.monotonic() + self.heartbeat.interval
 
     async def incoming(self) -> None:
@@ -238,11 +237,11 @@ class _Session:
                 return
             self.last_heard = time.monotonic()
             if frame["type"] == "ping":
-                await self.websocket.send_json({"type": "pong"})
+                await self.websocket.send_text(jsontext.dumps({"type": "pong"}))
             elif frame["type"] != "pong":
                 if not await self.still_allowed():
                     return
                 reply = await self.handle(frame)
                 if "requestId" in frame:  # lets the client match answers to its requests
                     reply["requestId"] = frame["requestId"]
-                await self.websocket.send_json(reply)
+                await self.websocket.send_text(jsontext.dumps(reply))

@@ -15,7 +15,6 @@ Presence has no table to fall back on, so the processes keep each other's view w
 
 import asyncio
 import contextlib
-import json
 import time
 from collections.abc import Coroutine
 from datetime import datetime
@@ -25,7 +24,7 @@ import structlog
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from parlour.lib import ids
+from parlour.lib import ids, jsontext
 from parlour.outbox.recorder import CommittedEvent, PendingEvent, as_committed
 from parlour.realtime.hub import Hub
 from parlour.realtime.presence import Presence
@@ -37,7 +36,7 @@ log = structlog.get_logger("parlour.realtime")
 
 
 def encode(events: list[CommittedEvent], origin: str) -> str:
-    return json.dumps(
+    return jsontext.dumps(
         {
             "origin": origin,
             "events": [
@@ -53,13 +52,12 @@ def encode(events: list[CommittedEvent], origin: str) -> str:
                 }
                 for e in events
             ],
-        },
-        separators=(",", ":"),
+        }
     )
 
 
 def decode(raw: str | bytes) -> tuple[str, list[CommittedEvent]]:
-    body: dict[str, Any] = json.loads(raw)
+    body: dict[str, Any] = jsontext.loads(raw)
     events = [
         CommittedEvent(
             id=e["id"],
@@ -116,7 +114,7 @@ class RedisBridge:
             log.warning("redis.presence_publish_failed", error=str(exc))
 
     async def _say(self, **body: Any) -> None:
-        await self._publish_presence(json.dumps({"origin": self.origin, **body}, separators=(",", ":")))
+        await self._publish_presence(jsontext.dumps({"origin": self.origin, **body}))
 
     async def _send_snapshot(self) -> None:
         await self._say(snapshot=[list(key) for key in self.presence.local_keys()])
@@ -197,7 +195,7 @@ class RedisBridge:
                     message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=1.0)
                     if message is None or message.get("type") != "message":
                         continue
-                    body = json.loads(message["data"])
+                    body = jsontext.loads(message["data"])
                     origin = str(body.get("origin"))
                     if origin == self.origin:
                         continue
