@@ -99,11 +99,15 @@ async def resume_point(db: Database, account_id: str, requested: object) -> int:
     return min(requested, head)
 
 
-async def receive_json(websocket: WebSocket, within: float) -> dict[str, Any]:
-    """One client frame as a JSON object; anything else closes the connection."""
-    # asyncio.timeout, not wait_for: wait_for wraps the receive in a task of its own, for every frame.
-    async with asyncio.timeout(within):
+async def receive_json(websocket: WebSocket, within: float | None) -> dict[str, Any]:
+    """One client frame as a JSON object; anything else closes the connection. `within` seconds
+    at most (None: as long as it takes; a ready stream's heartbeat task watches for silence)."""
+    if within is None:
         message = await websocket.receive()
+    else:
+        # asyncio.timeout, not wait_for: wait_for wraps the receive in a task of its own.
+        async with asyncio.timeout(within):
+            message = await websocket.receive()
     if message["type"] == "websocket.disconnect":
         raise WebSocketDisconnect(message.get("code", 1000))
     raw = message.get("text") if message.get("text") is not None else message.get("bytes")
@@ -150,7 +154,8 @@ async def serve(
 
 
 class _Session:
-    """The two directions of one ready connection, each in its own task; the first to end ends both."""
+    """The two directions of one ready connection and its heartbeat, each in its own task; the
+    first to end ends all three."""
 
     def __init__(
         self,
@@ -183,7 +188,11 @@ class _Session:
         return True
 
     async def run(self) -> None:
-        tasks = [asyncio.create_task(self.outgoing()), asyncio.create_task(self.incoming())]
+        tasks = [
+            asyncio.create_task(self.outgoing()),
+            asyncio.create_task(self.incoming()),
+            asyncio.create_task(self.beat()),
+        ]
         done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
             task.cancel()
@@ -199,39 +208,37 @@ class _Session:
             with contextlib.suppress(asyncio.CancelledError, WebSocketDisconnect, RuntimeError):
                 await task
 
-    async def outgoing(self) -> None:
-        # Pings go out on a timer, busy stream or not, so a client that only answers pings is
-        # always heard from within the timeout.
+    async def beat(self) -> None:
+        """Pings on a timer, busy stream or not, so that a client that only answers pings is always
+        heard from; a client silent for the timeout is disconnected. A task of its own, rather
+        than a timeout around every wait for an event or a frame: those cost a timer each, and a
+        busy stream waits for thousands a second."""
         next_ping = time.monotonic() + self.heartbeat.interval
         while True:
-            item: CommittedEvent | dict[str, Any] | None = None
-            try:
-                async with asyncio.timeout(max(0.0, next_ping - time.monotonic())):
-                    item = await self.subscriber.next()
-            except TimeoutError:
-                pass
-            if isinstance(item, dict):
-                await self.websocket.send_text(jsontext.dumps(item))
-            elif item is not None:
-                await self.websocket.send_text(event_text(item))
-            if time.monotonic() >= next_ping:
-                if time.monotonic() - self.last_heard > self.heartbeat.timeout:
-                    await refuse(
-                        self.websocket, CLOSE_HEARTBEAT, "heartbeat_timeout", "No frame from the client"
-                    )
-                    return
+            now = time.monotonic()
+            deadline = self.last_heard + self.heartbeat.timeout
+            if now >= deadline:
+                await refuse(self.websocket, CLOSE_HEARTBEAT, "heartbeat_timeout", "No frame from the client")
+                return
+            if now >= next_ping:
                 if not await self.still_allowed(force=True):
                     return
                 await self.websocket.send_text(jsontext.dumps({"type": "ping"}))
                 next_ping = time.monotonic() + self.heartbeat.interval
+            await asyncio.sleep(max(0.0, min(next_ping, deadline) - time.monotonic()))
+
+    async def outgoing(self) -> None:
+        while True:
+            item = await self.subscriber.next()
+            if isinstance(item, dict):
+                await self.websocket.send_text(jsontext.dumps(item))
+            else:
+                await self.websocket.send_text(event_text(item))
 
     async def incoming(self) -> None:
         while True:
             try:
-                frame = await receive_json(self.websocket, self.heartbeat.timeout)
-            except TimeoutError:
-                await refuse(self.websocket, CLOSE_HEARTBEAT, "heartbeat_timeout", "No frame from the client")
-                return
+                frame = await receive_json(self.websocket, None)
             except (ValueError, UnicodeDecodeError) as bad:
                 await refuse(self.websocket, CLOSE_BAD_FRAME, "bad_frame", str(bad)[:200])
                 return
