@@ -24,7 +24,6 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.util import identity_key
 from sqlalchemy.pool import AsyncAdaptedQueuePool, Pool
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -419,14 +418,14 @@ def adopt(session: AsyncSession, cls: type[M], row: Sequence[Any]) -> M:
     hot path, where a loading select through the ORM cost three times the statement itself."""
     keys, primary = _attribute_keys(cls)
     values = dict(zip(keys, row, strict=True))
-    identity = identity_key(cls, tuple(values[key] for key in primary))
+    identity = inspect(cls).identity_key_from_primary_key(tuple(values[key] for key in primary))
     held = session.sync_session.identity_map.get(identity)
     if held is not None:
         # Expired attributes (none, unless something expired them) are taken from the row, as a
         # load would refresh them.
         for key in list(inspect(held).expired_attributes):
             set_committed_value(held, key, values[key])
-        return held
+        return cast(M, held)
     instance = loaded(cls, values)
     make_transient_to_detached(instance)  # its values are the committed ones
     session.add(instance)
@@ -450,10 +449,10 @@ def held(session: AsyncSession, cls: type[M], key: Any) -> M | None:
     """The object the session holds for this primary key, as `session.get` would return it, when
     that needs no statement; else None (then ask `session.get`). `session.get` always starts a
     greenlet, which costs more than the lookup on the hot path."""
-    instance = session.sync_session.identity_map.get(identity_key(cls, key))
+    instance = session.sync_session.identity_map.get(inspect(cls).identity_key_from_primary_key((key,)))
     if instance is None or inspect(instance).expired:
         return None
-    return instance
+    return cast(M, instance)
 
 
 @cache

@@ -55,6 +55,9 @@ class Author:
 class PostedMessage:
     message: Message
     created: bool  # False when a resend returned the message stored the first time
+    # The message as the API shows it (`queries.message_json`), made once: the event's payload
+    # holds the same, and a sender's answer shows it again. Not to be changed.
+    json: dict[str, Any]
 
 
 def _same_sender_or_raise(existing: Message, author: Author) -> Message:
@@ -282,7 +285,7 @@ _COUNT_MESSAGE = Prepared(
         last_seq=_conversations.c.last_seq + 1,
         last_updated_at=bindparam("now", type_=UTCDateTime()),
     )
-    .returning(_conversations.c.message_count, _conversations.c.last_seq, _conversations.c.last_updated_at)
+    .returning(_conversations.c.message_count, _conversations.c.last_seq)
 )
 _UNCOUNT_MESSAGE = (
     update(_conversations)
@@ -371,8 +374,10 @@ async def do_post_message(
         if resent is None:  # deleted since: the conflict is only ever on the client id
             raise DuplicateClientMessageId()
         return resent
-    for name, value in zip(("message_count", "last_seq", "last_updated_at"), stored, strict=True):
+    for name, value in zip(("message_count", "last_seq"), stored, strict=True):
         set_committed_value(conversation, name, value)
+    set_committed_value(conversation, "last_updated_at", now)
+    shown = queries.message_json(message)
     if author.type == "business":
         await session.execute(
             update(Participant)
@@ -388,11 +393,11 @@ async def do_post_message(
         active_integration_id=conversation.active_switchboard_integration_id,
         payload={
             "conversation": {"id": conversation.id, "type": conversation.type},
-            "message": queries.message_json(message),
+            "message": shown,
         },
     )
     await listeners.notify(session, listeners.MessagePosted(account, conversation, message))
-    return PostedMessage(message, created=True)
+    return PostedMessage(message, created=True, json=shown)
 
 
 async def _resent(
@@ -401,7 +406,10 @@ async def _resent(
     if client_message_id is None:
         return None
     existing = await queries.get_message_by_client_id(session, conversation.id, client_message_id)
-    return None if existing is None else PostedMessage(_same_sender_or_raise(existing, author), created=False)
+    if existing is None:
+        return None
+    first = _same_sender_or_raise(existing, author)
+    return PostedMessage(first, created=False, json=queries.message_json(first))
 
 
 async def do_delete_message(session: AsyncSession, conversation: Conversation, message: Message) -> None:

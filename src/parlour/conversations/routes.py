@@ -227,7 +227,7 @@ async def post_message(
             metadata=body.metadata,
             client_message_id=body.clientMessageId,
         )
-        return queries.message_json(posted.message)
+        return posted.json
 
     # Committed together with other messages of the same moment (group commit).
     return {"messages": [await get_db(request).together(post)]}

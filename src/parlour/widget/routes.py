@@ -192,7 +192,7 @@ async def _send(
             source_type="web",
             participant_checked=True,
         )
-        return conversation_queries.message_json(posted.message)
+        return posted.json
 
     # Committed together with other customers' messages of the same moment (group commit).
     return await db.together(post)

@@ -349,7 +349,7 @@ async def _reply(db: Database, auth: StaffAuth, conversation_id: str, body: Repl
             client_message_id=body.clientMessageId,
             source_type="workspace",
         )
-    return conversation_queries.message_json(posted.message)
+    return posted.json
 
 
 @router.post("/conversations/{conversationId}/messages", status_code=201, summary="Reply to the customer")
