@@ -491,8 +491,10 @@ async def _inline_driver(session: AsyncSession) -> sqlite3.Connection | None:
         driver = session.info[DRIVER_KEY] = raw.driver_connection
     elif driver is False:
         return None
-    if session.new or session.dirty or session.deleted:
-        await session.flush()
+    # Pending ORM changes first, as autoflush would. The synchronous flush (a no-op when nothing
+    # changed) needs no greenlet here: this engine's driver never awaits, and the transaction's
+    # connection is checked out already.
+    session.sync_session.flush()
     return cast(sqlite3.Connection, driver)
 
 
