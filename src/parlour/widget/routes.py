@@ -177,15 +177,22 @@ async def history(
 
 
 async def _send(
-    db: Database, customer: Customer, conversation_id: str, body: ClientMessageBody
+    db: Database,
+    customer: Customer,
+    conversation_id: str,
+    body: ClientMessageBody,
+    author: conversation_actions.Author | None = None,
 ) -> dict[str, Any]:
+    """`author`: the customer as an author, when the caller has it already (a stream makes it once)."""
+    as_author = author or conversation_actions.Author.of_user(customer.user)
+
     async def post(session: AsyncSession) -> dict[str, Any]:
         conversation = await _own_conversation(session, customer, conversation_id)
         posted = await conversation_actions.do_post_message(
             session,
             customer.account,
             conversation,
-            conversation_actions.Author.of_user(customer.user),
+            as_author,
             body.content,
             metadata=body.metadata,
             client_message_id=body.clientMessageId,
@@ -248,8 +255,11 @@ async def stream(websocket: WebSocket, appId: str) -> None:
     audience = CustomerAudience(customer.user.id, {c.id for c in conversations.items})
     subscriber = Subscriber(customer.account.id, audience, last_seq)
 
+    # The customer as of the hello, as `customer` itself is: made once, not for every message.
+    author = conversation_actions.Author.of_user(customer.user)
+
     async def handle(frame: dict[str, Any]) -> dict[str, Any]:
-        return await _handle_customer_frame(db, customer, frame)
+        return await _handle_customer_frame(db, customer, author, frame)
 
     presence_key = (customer.account.id, customer.user.id)
     app.state.presence.connected(presence_key)
@@ -266,7 +276,9 @@ async def stream(websocket: WebSocket, appId: str) -> None:
         app.state.presence.disconnected(presence_key)
 
 
-async def _handle_customer_frame(db: Database, customer: Customer, frame: dict[str, Any]) -> dict[str, Any]:
+async def _handle_customer_frame(
+    db: Database, customer: Customer, author: conversation_actions.Author, frame: dict[str, Any]
+) -> dict[str, Any]:
     """`message` frames send (answered by `ack`), `activity` frames type or read."""
     kind = frame.get("type")
     try:
@@ -274,7 +286,7 @@ async def _handle_customer_frame(db: Database, customer: Customer, frame: dict[s
             body = ClientMessageBody.model_validate(
                 {k: v for k, v in frame.items() if k in ("content", "clientMessageId", "metadata")}
             )
-            message = await _send(db, customer, _str(frame.get("conversationId")), body)
+            message = await _send(db, customer, _str(frame.get("conversationId")), body, author)
             return {"type": "ack", "clientMessageId": body.clientMessageId, "message": message}
         if kind == "activity":
             activity_body = ClientActivityBody.model_validate({"type": frame.get("activity")})
@@ -284,7 +296,7 @@ async def _handle_customer_frame(db: Database, customer: Customer, frame: dict[s
                 await conversation_actions.do_post_activity(
                     session,
                     conversation,
-                    conversation_actions.Author.of_user(customer.user),
+                    author,
                     activity_body.type,
                 )
 
