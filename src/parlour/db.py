@@ -22,8 +22,8 @@ from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import URL, Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase, make_transient_to_detached
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import DeclarativeBase, Mapper, make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
 from sqlalchemy.pool import AsyncAdaptedQueuePool, Pool
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -308,24 +308,29 @@ Processor = Callable[[Any], Any] | None
 @dataclass(frozen=True)
 class _DriverStatement:
     """A statement compiled for the inline SQLite engine: its SQL, and for each `?` in it the
-    parameter's name (or the value compiled into the statement) and the type's bind processor."""
+    parameter's name (or the value compiled into the statement) and the type's bind processor;
+    the result columns that have a result processor, by position."""
 
     sql: str
     binds: tuple[tuple[str, bool, Any, Processor], ...]  # name, from params?, fixed value, processor
-    results: tuple[Processor, ...]
+    results: tuple[tuple[int, Callable[[Any], Any]], ...]
 
     def arguments(self, params: dict[str, Any]) -> list[Any]:
-        values = []
-        for name, given, fixed, process in self.binds:
-            value = params[name] if given else fixed
-            # As SQLAlchemy does, None too: a JSON column stores None as JSON null, for one.
-            values.append(value if process is None else process(value))
-        return values
+        # As SQLAlchemy does, processors see None too: a JSON column stores None as JSON null.
+        return [
+            (params[name] if given else fixed)
+            if process is None
+            else process(params[name] if given else fixed)
+            for name, given, fixed, process in self.binds
+        ]
 
     def row(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
-        if not any(self.results):
+        if not self.results:
             return row
-        return tuple(v if p is None else p(v) for v, p in zip(row, self.results, strict=True))
+        values = list(row)
+        for index, process in self.results:
+            values[index] = process(values[index])
+        return tuple(values)
 
 
 class Prepared:
@@ -410,6 +415,12 @@ def _attribute_names(cls: type[Base]) -> frozenset[str]:
     return frozenset(_attribute_keys(cls)[0])
 
 
+@cache
+def _mapper(cls: type[Base]) -> Mapper[Any]:
+    """`inspect(cls)`, looked up once: the hot path asks several times a message."""
+    return inspect(cls)
+
+
 def adopt(session: AsyncSession, cls: type[M], row: Sequence[Any]) -> M:
     """The session's persistent object for a row of all `cls`'s table columns in the table's order
     (a `Prepared` select of `cls.__table__.c`), as an ORM select would give it: the object the
@@ -418,12 +429,12 @@ def adopt(session: AsyncSession, cls: type[M], row: Sequence[Any]) -> M:
     hot path, where a loading select through the ORM cost three times the statement itself."""
     keys, primary = _attribute_keys(cls)
     values = dict(zip(keys, row, strict=True))
-    identity = inspect(cls).identity_key_from_primary_key(tuple(values[key] for key in primary))
+    identity = _mapper(cls).identity_key_from_primary_key(tuple(values[key] for key in primary))
     held = session.sync_session.identity_map.get(identity)
     if held is not None:
         # Expired attributes (none, unless something expired them) are taken from the row, as a
         # load would refresh them.
-        for key in list(inspect(held).expired_attributes):
+        for key in list(instance_state(held).expired_attributes):
             set_committed_value(held, key, values[key])
         return cast(M, held)
     instance = loaded(cls, values)
@@ -440,7 +451,7 @@ def loaded(cls: type[M], values: dict[str, Any]) -> M:
     names = _attribute_names(cls)
     if not values.keys() <= names:
         raise TypeError(f"{cls.__name__} has no attribute {sorted(values.keys() - names)}")
-    instance = cast(M, inspect(cls).class_manager.new_instance())
+    instance = cast(M, _mapper(cls).class_manager.new_instance())
     instance.__dict__.update(values)
     return instance
 
@@ -449,8 +460,8 @@ def held(session: AsyncSession, cls: type[M], key: Any) -> M | None:
     """The object the session holds for this primary key, as `session.get` would return it, when
     that needs no statement; else None (then ask `session.get`). `session.get` always starts a
     greenlet, which costs more than the lookup on the hot path."""
-    instance = session.sync_session.identity_map.get(inspect(cls).identity_key_from_primary_key((key,)))
-    if instance is None or inspect(instance).expired:
+    instance = session.sync_session.identity_map.get(_mapper(cls).identity_key_from_primary_key((key,)))
+    if instance is None or instance_state(instance).expired:
         return None
     return cast(M, instance)
 
@@ -475,7 +486,8 @@ def _compile_for_driver(statement: Executable, keys: tuple[str, ...]) -> _Driver
         process = bind.type.dialect_impl(dialect).bind_processor(dialect)
         binds.append((name, given, None if given else bind.effective_value, process))
     columns = getattr(statement, "exported_columns", ())
-    results = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns)
+    processors = (column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns)
+    results = tuple((index, process) for index, process in enumerate(processors) if process is not None)
     return _DriverStatement(compiled.string, tuple(binds), results)
 
 
