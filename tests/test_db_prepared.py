@@ -3,11 +3,12 @@ SQLAlchemy calls they replace: on SQLite they run on the driver's connection, el
 those calls, and these tests run on both."""
 
 from datetime import UTC, datetime
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import Table, bindparam, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from parlour.conversations.models import Conversation, Participant
 from parlour.db import Database, Prepared, adopt, held, loaded
@@ -24,6 +25,12 @@ _SET_METADATA = Prepared(
     .returning(_conversations.c.last_updated_at, _conversations.c.metadata)
 )
 _ADD_PARTICIPANT = Prepared(insert(_participants))
+
+
+async def _all_columns(session: AsyncSession, conversation_id: str) -> tuple[Any, ...]:
+    row = await _ALL_COLUMNS.first(session, {"id": conversation_id})
+    assert row is not None, "the conversation's row"
+    return row
 
 
 async def test_values_written_and_read_by_a_prepared_statement_are_those_the_orm_sees(
@@ -83,8 +90,7 @@ async def test_pending_orm_changes_are_flushed_before_a_prepared_statement_runs(
         conversation = await session.get(Conversation, conversation_id)
         assert conversation is not None
         conversation.display_name = "Renamed in the session"
-        row = await _ALL_COLUMNS.first(session, {"id": conversation_id})
-        assert row is not None
+        row = await _all_columns(session, conversation_id)
         assert adopt(session, Conversation, row).display_name == "Renamed in the session"
         assert "Renamed in the session" in row
 
@@ -97,14 +103,12 @@ async def test_adopt_gives_the_object_the_session_holds_or_one_it_will_flush(
         held_already = await session.get(Conversation, first_id)
         assert held_already is not None
         held_already.description = "changed, not flushed"
-        row = await _ALL_COLUMNS.first(session, {"id": first_id})
-        assert row is not None
+        row = await _all_columns(session, first_id)
         assert adopt(session, Conversation, row) is held_already
         assert held(session, Conversation, first_id) is held_already
 
         assert held(session, Conversation, second_id) is None
-        row = await _ALL_COLUMNS.first(session, {"id": second_id})
-        assert row is not None
+        row = await _all_columns(session, second_id)
         built = adopt(session, Conversation, row)
         assert held(session, Conversation, second_id) is built
         assert await session.get(Conversation, second_id) is built
@@ -129,8 +133,7 @@ async def test_adopt_refreshes_expired_attributes_from_the_row(db: Database, ten
         await session.execute(
             update(Conversation).where(Conversation.id == conversation_id).values(display_name="Elsewhere")
         )
-        row = await _ALL_COLUMNS.first(session, {"id": conversation_id})
-        assert row is not None
+        row = await _all_columns(session, conversation_id)
         assert adopt(session, Conversation, row) is conversation
         assert conversation.display_name == "Elsewhere"
         assert held(session, Conversation, conversation_id) is conversation  # partly expired: not `expired`

@@ -69,7 +69,7 @@ def row_values(instance: Base) -> dict[str, Any]:
     An unset primary key is left out, for the database to number it."""
     given = instance.__dict__
     values: dict[str, Any] = {}
-    for attribute, column, primary in _columns_of(type(instance)):
+    for attribute, column, primary in _shape(type(instance)).columns:
         # What the object holds (an unset attribute reads as None); getattr only for one that is
         # not there, expired say, so that it is loaded as usual.
         value = given[attribute] if attribute in given else getattr(instance, attribute)
@@ -79,11 +79,28 @@ def row_values(instance: Base) -> dict[str, Any]:
     return values
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """What the hot path needs to know of a mapped class, looked up once per class."""
+
+    mapper: Mapper[Any]
+    columns: tuple[tuple[str, str, bool], ...]  # (attribute, column name, in the primary key)
+    table_order: tuple[str, ...]  # the attributes of the table's columns, in the table's order
+    primary: tuple[str, ...]  # the attributes of the primary key
+    names: frozenset[str]
+
+
 @cache
-def _columns_of(cls: type[Base]) -> tuple[tuple[str, str, bool], ...]:
-    """(attribute, column name, in the primary key) for each mapped column of a class."""
+def _shape(cls: type[Base]) -> _Shape:
     mapper = inspect(cls)
-    return tuple((prop.key, prop.columns[0].key, prop.columns[0].primary_key) for prop in mapper.column_attrs)
+    by_column = mapper.get_property_by_column
+    return _Shape(
+        mapper=mapper,
+        columns=tuple((p.key, p.columns[0].key, p.columns[0].primary_key) for p in mapper.column_attrs),
+        table_order=tuple(by_column(column).key for column in mapper.local_table.columns),
+        primary=tuple(by_column(column).key for column in mapper.primary_key),
+        names=frozenset(p.key for p in mapper.column_attrs),
+    )
 
 
 # Plain JSON on both backends: no query filters inside these documents.
@@ -316,13 +333,12 @@ class _DriverStatement:
     results: tuple[tuple[int, Callable[[Any], Any]], ...]
 
     def arguments(self, params: dict[str, Any]) -> list[Any]:
-        # As SQLAlchemy does, processors see None too: a JSON column stores None as JSON null.
-        return [
-            (params[name] if given else fixed)
-            if process is None
-            else process(params[name] if given else fixed)
-            for name, given, fixed, process in self.binds
-        ]
+        values = []
+        for name, given, fixed, process in self.binds:
+            value = params[name] if given else fixed
+            # As SQLAlchemy does, processors see None too: a JSON column stores None as JSON null.
+            values.append(value if process is None else process(value))
+        return values
 
     def row(self, row: tuple[Any, ...]) -> tuple[Any, ...]:
         if not self.results:
@@ -358,13 +374,7 @@ class Prepared:
         driver = await _inline_driver(session)
         if driver is None:
             return [tuple(row) for row in (await session.execute(self.statement, params)).all()]
-        compiled = self._for(params)
-        arguments = compiled.arguments(params)
-        try:
-            rows = driver.execute(compiled.sql, arguments).fetchall()
-        except sqlite3.Error as failure:
-            raise DBAPIError.instance(compiled.sql, arguments, failure, sqlite3.Error) from failure
-        return [compiled.row(row) for row in rows]
+        return self._run(driver, params)
 
     async def first(self, session: AsyncSession, params: dict[str, Any]) -> tuple[Any, ...] | None:
         rows = await self.all(session, params)
@@ -383,11 +393,20 @@ class Prepared:
             return [tuple(row) for row in result.all()]
         found = []
         for params in many:
-            row = await self.first(session, params)
-            if row is None:
+            rows = self._run(driver, params)
+            if not rows:
                 raise LookupError("the statement returned no row")
-            found.append(row)
+            found.append(rows[0])
         return found
+
+    def _run(self, driver: sqlite3.Connection, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        compiled = self._for(params)
+        arguments = compiled.arguments(params)
+        try:
+            rows = driver.execute(compiled.sql, arguments).fetchall()
+        except sqlite3.Error as failure:
+            raise DBAPIError.instance(compiled.sql, arguments, failure, sqlite3.Error) from failure
+        return [compiled.row(row) for row in rows]
 
     def _for(self, params: dict[str, Any]) -> _DriverStatement:
         keys = tuple(params)
@@ -400,25 +419,8 @@ class Prepared:
 M = TypeVar("M", bound=Base)
 
 
-@cache
-def _attribute_keys(cls: type[Base]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The mapped attributes of a class's table columns, in the table's order; and of its key."""
-    mapper = inspect(cls)
-    columns = mapper.local_table.columns
-    keys = tuple(mapper.get_property_by_column(column).key for column in columns)
-    primary = tuple(mapper.get_property_by_column(column).key for column in mapper.primary_key)
-    return keys, primary
-
-
-@cache
-def _attribute_names(cls: type[Base]) -> frozenset[str]:
-    return frozenset(_attribute_keys(cls)[0])
-
-
-@cache
-def _mapper(cls: type[Base]) -> Mapper[Any]:
-    """`inspect(cls)`, looked up once: the hot path asks several times a message."""
-    return inspect(cls)
+def _in_identity_map(session: AsyncSession, cls: type[Base], key: tuple[Any, ...]) -> Any:
+    return session.sync_session.identity_map.get(_shape(cls).mapper.identity_key_from_primary_key(key))
 
 
 def adopt(session: AsyncSession, cls: type[M], row: Sequence[Any]) -> M:
@@ -427,10 +429,9 @@ def adopt(session: AsyncSession, cls: type[M], row: Sequence[Any]) -> M:
     session holds already if it does (with what this transaction changed), otherwise one built from
     the row and added to the session as loaded, so that changes to it are flushed as usual. For the
     hot path, where a loading select through the ORM cost three times the statement itself."""
-    keys, primary = _attribute_keys(cls)
-    values = dict(zip(keys, row, strict=True))
-    identity = _mapper(cls).identity_key_from_primary_key(tuple(values[key] for key in primary))
-    held = session.sync_session.identity_map.get(identity)
+    shape = _shape(cls)
+    values = dict(zip(shape.table_order, row, strict=True))
+    held = _in_identity_map(session, cls, tuple(values[key] for key in shape.primary))
     if held is not None:
         # Expired attributes (none, unless something expired them) are taken from the row, as a
         # load would refresh them.
@@ -448,10 +449,10 @@ def loaded(cls: type[M], values: dict[str, Any]) -> M:
     straight into its state, with no change event and no history. The constructor fires an event
     per attribute, which on the hot path cost more than writing the row. The object is transient
     until added to a session; an attribute not given reads as None, as after the constructor."""
-    names = _attribute_names(cls)
-    if not values.keys() <= names:
-        raise TypeError(f"{cls.__name__} has no attribute {sorted(values.keys() - names)}")
-    instance = cast(M, _mapper(cls).class_manager.new_instance())
+    shape = _shape(cls)
+    if not values.keys() <= shape.names:
+        raise TypeError(f"{cls.__name__} has no attribute {sorted(values.keys() - shape.names)}")
+    instance = cast(M, shape.mapper.class_manager.new_instance())
     instance.__dict__.update(values)
     return instance
 
@@ -460,7 +461,7 @@ def held(session: AsyncSession, cls: type[M], key: Any) -> M | None:
     """The object the session holds for this primary key, as `session.get` would return it, when
     that needs no statement; else None (then ask `session.get`). `session.get` always starts a
     greenlet, which costs more than the lookup on the hot path."""
-    instance = session.sync_session.identity_map.get(_mapper(cls).identity_key_from_primary_key((key,)))
+    instance = _in_identity_map(session, cls, (key,))
     if instance is None or instance_state(instance).expired:
         return None
     return cast(M, instance)
