@@ -7,6 +7,7 @@ that was rolled back.
 
 import asyncio
 import sqlite3
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import URL, Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase, Mapper, make_transient_to_detached
+from sqlalchemy.orm import DeclarativeBase, Mapper
 from sqlalchemy.orm.attributes import instance_state, set_committed_value
 from sqlalchemy.pool import AsyncAdaptedQueuePool, Pool
 from sqlalchemy.sql.base import Executable
@@ -61,6 +62,35 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    # On SQLite, each of the two directions is one function instead of three (the decorator's
+    # wrapper, the method above, SQLAlchemy's DATETIME text processor): every message binds three
+    # or four datetimes and reads some back. Same text, same values (tests/test_db_types.py).
+    def bind_processor(self, dialect: Dialect) -> Callable[[datetime | None], Any] | None:
+        if dialect.name != "sqlite":
+            return super().bind_processor(dialect)
+
+        def process(value: datetime | None) -> str | None:
+            if value is None:
+                return None
+            if value.tzinfo is None:
+                raise ValueError("naive datetime given to a UTCDateTime column")
+            # SQLAlchemy's SQLite DATETIME storage format, "YYYY-MM-DD HH:MM:SS.ffffff", in C.
+            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+        return process
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], datetime | None] | None:
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+
+        def process(value: str | None) -> datetime | None:
+            if value is None:
+                return None
+            parsed = datetime.fromisoformat(value)  # what SQLAlchemy's SQLite DATETIME reads with
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+        return process
 
 
 def row_values(instance: Base) -> dict[str, Any]:
@@ -166,7 +196,7 @@ class Database:
                 json_deserializer=jsontext.loads,
                 connect_args={"timeout": sqlite_busy_timeout_ms / 1000, "factory": _Connection},
             )
-            _configure_sqlite(self.engine)
+            _configure_sqlite(self.engine, autocheckpoint=WRITER_AUTOCHECKPOINT_PAGES)
             _configure_sqlite(self.read_engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
@@ -180,6 +210,8 @@ class Database:
         # is taken just before the commit).
         self._max_committers = 1 if self.is_sqlite else 4
         self.commits_together = 0  # transactions that carried more than one unit of work
+        # Started with the first commit, so that a Database only read from starts no thread.
+        self.checkpointer: Checkpointer | None = None
 
     def on_commit(self, callback: AfterCommit) -> None:
         self._after_commit.append(callback)
@@ -194,6 +226,8 @@ class Database:
                 if before_commit is not None:
                     await before_commit(session)
                 await session.commit()
+                if self.is_sqlite:
+                    self._nudge_checkpointer()
             except BaseException:
                 session.info.pop(OUTBOX_KEY, None)
                 session.info.pop(BEFORE_COMMIT_KEY, None)
@@ -207,6 +241,14 @@ class Database:
                 result = callback(committed)
                 if result is not None:
                     await result
+
+    def _nudge_checkpointer(self) -> None:
+        if self.checkpointer is None:
+            path = self.engine.url.database
+            if not path:
+                return
+            self.checkpointer = Checkpointer(path)
+        self.checkpointer.nudge()
 
     async def together(self, work: Work[T]) -> T:
         """Run `work` in a transaction it may share with others waiting at the same moment
@@ -314,6 +356,9 @@ class Database:
     async def dispose(self) -> None:
         for committer in list(self._committers):
             committer.cancel()
+        if self.checkpointer is not None:
+            await asyncio.to_thread(self.checkpointer.stop)
+            self.checkpointer = None
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()
@@ -427,20 +472,28 @@ def adopt(session: AsyncSession, cls: type[M], row: Sequence[Any]) -> M:
     """The session's persistent object for a row of all `cls`'s table columns in the table's order
     (a `Prepared` select of `cls.__table__.c`), as an ORM select would give it: the object the
     session holds already if it does (with what this transaction changed), otherwise one built from
-    the row and added to the session as loaded, so that changes to it are flushed as usual. For the
-    hot path, where a loading select through the ORM cost three times the statement itself."""
+    the row and put in the session's identity map as loaded, so that changes to it are flushed as
+    usual. For the hot path, where a loading select through the ORM cost three times the statement
+    itself, and `session.add` of a detached object (state checks, cascades) about as much again."""
     shape = _shape(cls)
     values = dict(zip(shape.table_order, row, strict=True))
-    held = _in_identity_map(session, cls, tuple(values[key] for key in shape.primary))
+    key = shape.mapper.identity_key_from_primary_key(tuple(values[name] for name in shape.primary))
+    sync = session.sync_session
+    held = sync.identity_map.get(key)
     if held is not None:
         # Expired attributes (none, unless something expired them) are taken from the row, as a
         # load would refresh them.
-        for key in list(instance_state(held).expired_attributes):
-            set_committed_value(held, key, values[key])
+        for name in list(instance_state(held).expired_attributes):
+            set_committed_value(held, name, values[name])
         return cast(M, held)
     instance = loaded(cls, values)
-    make_transient_to_detached(instance)  # its values are the committed ones
-    session.add(instance)
+    # What SQLAlchemy's loader does with a row it has not seen (orm/loading.py, `_instance`): the
+    # state gets its identity and session and enters the identity map; nothing is pending.
+    state = instance_state(instance)
+    state.key = key
+    state.identity_token = key[2]
+    state.session_id = sync.hash_key
+    sync.identity_map._add_unpresent(state, key)
     return instance
 
 
@@ -548,7 +601,15 @@ class InlineSQLiteDialect(SQLiteDialect_pysqlite):
 registry.register("sqlite.parlour_inline", "parlour.db", "InlineSQLiteDialect")
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+# Pages of the log after which the writer checkpoints by itself, should the checkpointer thread
+# fall behind (SQLite's default, 1,000 pages, is what it does on every ~1,000th page otherwise).
+WRITER_AUTOCHECKPOINT_PAGES = 20_000
+# SQLite's page cache per connection: 64 MiB instead of its default 2 MiB, which a database of a
+# few thousand messages outgrows (each message and event touches pages of seven indexes).
+CACHE_KIB = 64 * 1024
+
+
+def _configure_sqlite(engine: AsyncEngine, *, autocheckpoint: int | None = None) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
@@ -556,4 +617,73 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+        if autocheckpoint is not None:
+            cursor.execute(f"PRAGMA wal_autocheckpoint={autocheckpoint}")
         cursor.close()
+
+
+class Checkpointer:
+    """Copies the write-ahead log into the database file on a thread of its own.
+
+    SQLite otherwise checkpoints inside the commit that takes the log past 1,000 pages: that commit
+    copies the pages and syncs both files on the event loop's thread (the inline write engine),
+    which stalls every connection of the process meanwhile. A passive checkpoint runs beside the
+    writer (it never blocks it, nor readers), and the sqlite3 module lets go of the GIL while it
+    works, so it runs on the second core. The writer keeps a far-off automatic checkpoint
+    (`WRITER_AUTOCHECKPOINT_PAGES`) in case this thread falls behind. Durability is SQLite's own
+    either way: a commit is in the log before it returns.
+
+    `nudge()` after a commit; the thread checkpoints at most once per `interval` while commits come."""
+
+    def __init__(self, path: str, interval: float = 0.25) -> None:
+        self.path = path
+        self.interval = interval
+        self.checkpoints = 0
+        self._wanted = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sqlite-checkpointer", daemon=True)
+        self._thread.start()
+
+    def nudge(self) -> None:
+        self._wanted.set()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wanted.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        connection: sqlite3.Connection | None = None
+        try:
+            while True:
+                self._wanted.wait()
+                if self._stop.is_set():
+                    return
+                self._wanted.clear()
+                if connection is None:
+                    try:
+                        # mode=rw: never create a database where the file is gone (a test's
+                        # temporary directory, say).
+                        connection = sqlite3.connect(f"file:{self.path}?mode=rw", uri=True, timeout=5)
+                    except sqlite3.Error as failure:
+                        # The writer's own automatic checkpoint still bounds the log.
+                        log.warning("db.checkpointer.stopped", error=repr(failure))
+                        return
+                try:
+                    # PASSIVE copies what no reader still needs, beside the writer; the next
+                    # writer starts the log over once all of it is copied.
+                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    self.checkpoints += 1
+                except sqlite3.Error as failure:  # tried again at the next commit
+                    log.warning("db.checkpointer.failed", error=repr(failure))
+                # Not more often than this while commits keep coming: each checkpoint syncs.
+                if self._stop.wait(self.interval):
+                    return
+        finally:
+            if connection is not None:
+                connection.close()

@@ -26,10 +26,11 @@ class EventRecord(Base):
     # filtered by the state at the event, not by the state when the fan-out runs.
     active_integration_id: Mapped[str | None] = mapped_column(String(24))
 
+    # Only what is read: an account's stream by seq (the unique constraint's index, which also
+    # serves the account's cascade delete) and the webhook fan-out's pending rows. Every index
+    # costs each event a write on the message hot path (migration 0008 dropped two unused ones).
     __table_args__ = (
         UniqueConstraint("account_id", "seq"),
-        Index("ix_events_account_id_id", "account_id", "id"),
-        Index("ix_events_conversation_id_id", "conversation_id", "id"),
         Index("ix_events_webhooks_pending", "webhooks_pending", "id"),
     )
 
