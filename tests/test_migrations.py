@@ -55,3 +55,39 @@ def test_existing_events_are_numbered_per_account_by_the_stream_migration(tmp_pa
         streams = dict(connection.execute("SELECT account_id, last_seq FROM event_streams").fetchall())
     assert events == [(a, 1), (b, 1), (a, 2)]
     assert streams == {a: 2, b: 1}
+
+
+def test_the_hot_paths_reads_use_an_index_and_sort_nothing(tmp_path: Path) -> None:
+    """What migration 0008 changed: the indexes left on `events` serve every read of it (so the two
+    it dropped were only a cost), and a conversation's current ticket is found without a sort."""
+    from sqlalchemy import bindparam, select  # noqa: PLC0415
+    from sqlalchemy.dialects import sqlite  # noqa: PLC0415
+
+    from parlour.outbox.models import EventRecord  # noqa: PLC0415
+    from parlour.tickets import queries as ticket_queries  # noqa: PLC0415
+    from parlour.webhooks import actions as webhook_actions  # noqa: PLC0415
+
+    url = f"sqlite+aiosqlite:///{tmp_path}/plans.db"
+    migrate.upgrade(url)
+    replay = (
+        select(EventRecord)
+        .where(EventRecord.account_id == bindparam("account"), EventRecord.seq > bindparam("after"))
+        .order_by(EventRecord.seq)
+        .limit(100)
+    )
+    statements = {
+        "current ticket": ticket_queries._CURRENT,
+        "current ticket brief": ticket_queries._CURRENT_BRIEF.statement,
+        "stream replay": replay,
+        "webhooks pending": webhook_actions._PENDING,
+    }
+    with sqlite3.connect(tmp_path / "plans.db") as connection:
+        for name, statement in statements.items():
+            compiled = statement.compile(dialect=sqlite.dialect(paramstyle="named"))
+            given = compiled.construct_expanded_state(
+                {"conversation": "c", "account": "a", "after": 0, "batch": 10}
+            )
+            rows = connection.execute("EXPLAIN QUERY PLAN " + given.statement, given.parameters)
+            plan = " | ".join(row[3] for row in rows)
+            assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, (name, plan)
+            assert "TEMP B-TREE" not in plan, (name, plan)

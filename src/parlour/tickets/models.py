@@ -36,7 +36,9 @@ class Ticket(Base):
 
     __table_args__ = (
         UniqueConstraint("account_id", "number"),
-        Index("ix_tickets_conversation_id_status", "conversation_id", "status"),
+        # A conversation's tickets newest first: every message to the agent workspace looks up the
+        # current one (tickets.queries), which this finds without sorting (migration 0008).
+        Index("ix_tickets_conversation_id_created_at", "conversation_id", "created_at"),
         Index("ix_tickets_account_id_status", "account_id", "status"),
         Index("ix_tickets_account_id_requester_id", "account_id", "requester_id"),
     )
