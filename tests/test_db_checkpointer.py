@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from parlour.db import WRITER_AUTOCHECKPOINT_PAGES, Checkpointer, Database
+from parlour.db import WRITER_AUTOCHECKPOINT_PAGES, WRITER_CACHE_KIB, Checkpointer, Database
 
 
 async def _write(db: Database, rows: int) -> None:
@@ -28,12 +28,16 @@ async def _until(condition: Callable[[], bool]) -> None:
 
 
 async def test_commits_are_checkpointed_by_the_thread_and_the_log_starts_over(tmp_path: Path) -> None:
-    path = tmp_path / "parlour.db"
+    folder = tmp_path / "support data"  # a space: the thread opens the file by a URI
+    folder.mkdir()
+    path = folder / "parlour.db"
     db = Database(f"sqlite+aiosqlite:///{path}")
     try:
         async with db.transaction() as session:
             await session.execute(text("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)"))
             autocheckpoint = (await session.execute(text("PRAGMA wal_autocheckpoint"))).scalar()
+            cache = (await session.execute(text("PRAGMA cache_size"))).scalar()
+        assert cache == -WRITER_CACHE_KIB  # negative: KiB rather than pages
         # The writer would checkpoint by itself only far beyond SQLite's 1,000 pages.
         assert autocheckpoint == WRITER_AUTOCHECKPOINT_PAGES
         assert db.checkpointer is not None
@@ -45,11 +49,11 @@ async def test_commits_are_checkpointed_by_the_thread_and_the_log_starts_over(tm
             busy, logged, copied = probe.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         assert busy == 0
         assert logged == copied
-        wal_bytes = (tmp_path / "parlour.db-wal").stat().st_size
+        wal_bytes = (folder / "parlour.db-wal").stat().st_size
         # 300 commits of ~1.5 KB rows: had the log never started over, it would hold them all.
         await _write(db, 300)
         await asyncio.sleep(db.checkpointer.interval * 3)
-        assert (tmp_path / "parlour.db-wal").stat().st_size <= max(wal_bytes, 1) * 1.5
+        assert (folder / "parlour.db-wal").stat().st_size <= max(wal_bytes, 1) * 1.5
         async with db.reading() as session:
             assert (await session.execute(text("SELECT count(*) FROM notes"))).scalar() == 600
     finally:

@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import structlog
@@ -196,7 +197,9 @@ class Database:
                 json_deserializer=jsontext.loads,
                 connect_args={"timeout": sqlite_busy_timeout_ms / 1000, "factory": _Connection},
             )
-            _configure_sqlite(self.engine, autocheckpoint=WRITER_AUTOCHECKPOINT_PAGES)
+            _configure_sqlite(
+                self.engine, autocheckpoint=WRITER_AUTOCHECKPOINT_PAGES, cache_kib=WRITER_CACHE_KIB
+            )
             _configure_sqlite(self.read_engine)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
@@ -604,12 +607,16 @@ registry.register("sqlite.parlour_inline", "parlour.db", "InlineSQLiteDialect")
 # Pages of the log after which the writer checkpoints by itself, should the checkpointer thread
 # fall behind (SQLite's default, 1,000 pages, is what it does on every ~1,000th page otherwise).
 WRITER_AUTOCHECKPOINT_PAGES = 20_000
-# SQLite's page cache per connection: 64 MiB instead of its default 2 MiB, which a database of a
-# few thousand messages outgrows (each message and event touches pages of seven indexes).
-CACHE_KIB = 64 * 1024
+# The writer's page cache: 64 MiB instead of SQLite's default 2 MiB, which a database of a few
+# thousand messages outgrows (each message and event writes pages of several indexes). One
+# connection writes, so in WAL mode its cache stays valid from one transaction to the next; the
+# readers keep the default (there are up to fifteen of them, and the OS caches the file too).
+WRITER_CACHE_KIB = 64 * 1024
 
 
-def _configure_sqlite(engine: AsyncEngine, *, autocheckpoint: int | None = None) -> None:
+def _configure_sqlite(
+    engine: AsyncEngine, *, autocheckpoint: int | None = None, cache_kib: int | None = None
+) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
@@ -617,7 +624,8 @@ def _configure_sqlite(engine: AsyncEngine, *, autocheckpoint: int | None = None)
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+        if cache_kib is not None:
+            cursor.execute(f"PRAGMA cache_size=-{cache_kib}")
         if autocheckpoint is not None:
             cursor.execute(f"PRAGMA wal_autocheckpoint={autocheckpoint}")
         cursor.close()
@@ -669,7 +677,8 @@ class Checkpointer:
                     try:
                         # mode=rw: never create a database where the file is gone (a test's
                         # temporary directory, say).
-                        connection = sqlite3.connect(f"file:{self.path}?mode=rw", uri=True, timeout=5)
+                        uri = Path(self.path).absolute().as_uri() + "?mode=rw"
+                        connection = sqlite3.connect(uri, uri=True, timeout=5)
                     except sqlite3.Error as failure:
                         # The writer's own automatic checkpoint still bounds the log.
                         log.warning("db.checkpointer.stopped", error=repr(failure))
