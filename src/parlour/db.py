@@ -45,6 +45,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+_STORED_LENGTH = len("2026-12-06 07:08:09.123456")  # SQLite text of a datetime, as SQLAlchemy writes it
+
+
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on every backend (SQLite stores naive text)."""
 
@@ -74,6 +77,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         def process(value: datetime | None) -> str | None:
             if value is None:
                 return None
+            if value.tzinfo is UTC:  # what `clock.now()` gives: its text without the "+00:00"
+                return value.isoformat(" ", "microseconds")[:-6]
             if value.tzinfo is None:
                 raise ValueError("naive datetime given to a UTCDateTime column")
             # SQLAlchemy's SQLite DATETIME storage format, "YYYY-MM-DD HH:MM:SS.ffffff", in C.
@@ -88,6 +93,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         def process(value: str | None) -> datetime | None:
             if value is None:
                 return None
+            if len(value) == _STORED_LENGTH and value[19] == ".":
+                # The text written above, read as UTC in one step (`replace` costs more than the parse).
+                return datetime.fromisoformat(value + "+00:00")
             parsed = datetime.fromisoformat(value)  # what SQLAlchemy's SQLite DATETIME reads with
             return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
