@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+from prometheus_client import REGISTRY
 from sqlalchemy import text
 
 from parlour.db import WRITER_AUTOCHECKPOINT_PAGES, WRITER_CACHE_KIB, Checkpointer, Database
@@ -17,6 +18,10 @@ async def _write(db: Database, rows: int) -> None:
             await session.execute(
                 text("INSERT INTO notes (body) VALUES (:body)"), {"body": f"{number}" * 500}
             )
+
+
+def _checkpoints_done() -> float:
+    return REGISTRY.get_sample_value("parlour_sqlite_checkpoints_total", {"outcome": "done"}) or 0.0
 
 
 async def _until(condition: Callable[[], bool]) -> None:
@@ -31,6 +36,7 @@ async def test_commits_are_checkpointed_by_the_thread_and_the_log_starts_over(tm
     folder = tmp_path / "support data"  # a space: the thread opens the file by a URI
     folder.mkdir()
     path = folder / "parlour.db"
+    done_before = _checkpoints_done()
     db = Database(f"sqlite+aiosqlite:///{path}")
     try:
         async with db.transaction() as session:
@@ -49,6 +55,7 @@ async def test_commits_are_checkpointed_by_the_thread_and_the_log_starts_over(tm
             busy, logged, copied = probe.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         assert busy == 0
         assert logged == copied
+        assert _checkpoints_done() >= done_before + 2  # /metrics
         wal_bytes = (folder / "parlour.db-wal").stat().st_size
         # 300 commits of ~1.5 KB rows: had the log never started over, it would hold them all.
         await _write(db, 300)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import structlog
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, event, inspect
 from sqlalchemy.dialects import registry
 from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
@@ -171,6 +171,16 @@ GROUP_UNITS = Histogram(
 )
 GROUP_SPLITS = Counter(
     "parlour_group_commit_splits_total", "Group-commit transactions rolled back because a unit failed"
+)
+CHECKPOINTS = Counter(
+    "parlour_sqlite_checkpoints_total",
+    "Checkpoints of SQLite's write-ahead log by the checkpointer thread",
+    ["outcome"],
+)
+WAL_BEHIND = Gauge(
+    "parlour_sqlite_wal_frames_behind",
+    "Frames of SQLite's write-ahead log not yet copied into the database after the last checkpoint "
+    "(grows while a long read holds an old snapshot)",
 )
 
 
@@ -694,9 +704,12 @@ class Checkpointer:
                 try:
                     # PASSIVE copies what no reader still needs, beside the writer; the next
                     # writer starts the log over once all of it is copied.
-                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    _busy, logged, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                     self.checkpoints += 1
+                    CHECKPOINTS.labels("done").inc()
+                    WAL_BEHIND.set(max(logged - copied, 0))
                 except sqlite3.Error as failure:  # tried again at the next commit
+                    CHECKPOINTS.labels("failed").inc()
                     log.warning("db.checkpointer.failed", error=repr(failure))
                 # Not more often than this while commits keep coming: each checkpoint syncs.
                 if self._stop.wait(self.interval):
