@@ -704,7 +704,10 @@ class Checkpointer:
                 try:
                     # PASSIVE copies what no reader still needs, beside the writer; the next
                     # writer starts the log over once all of it is copied.
-                    _busy, logged, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                    # fetchall: a statement left unfinished would keep a read open on the log.
+                    ((_busy, logged, copied),) = connection.execute(
+                        "PRAGMA wal_checkpoint(PASSIVE)"
+                    ).fetchall()
                     self.checkpoints += 1
                     CHECKPOINTS.labels("done").inc()
                     WAL_BEHIND.set(max(logged - copied, 0))
