@@ -26,10 +26,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
+
 from api_messages import machine, parlour_command, redact
 from parlour import wiring
 from parlour.conversations import actions as conversation_actions
 from parlour.conversations import queries as conversation_queries
+from parlour.conversations.models import Message
 from parlour.db import Database
 from parlour.onboarding import actions as onboarding_actions
 from parlour.people import actions as people_actions
@@ -130,6 +133,14 @@ async def run(url: str, args: argparse.Namespace) -> list[dict[str, float]]:
                     "shared_commits": db.commits_together - groups_before,
                 }
             )
+        # Every message stored, once: a benchmark of a write path that lost some would be worthless.
+        async with db.reading() as session:
+            stored = await session.scalar(
+                select(func.count()).select_from(Message).where(Message.account_id == account.id)
+            )
+        expected = args.conversations * args.messages * args.rounds
+        if stored != expected:
+            sys.exit(f"{stored} messages stored, {expected} sent")
         return rounds
     finally:
         await db.dispose()
