@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parlour.conversations.models import Conversation, Participant
-from parlour.db import Database, Prepared, adopt, held, loaded
+from parlour.db import Database, Prepared, adopt, get, held, loaded
 from tests.conftest import Tenant
 from tests.helpers import customers_with_conversations
 
@@ -169,3 +169,17 @@ def test_an_object_built_as_loaded_reads_as_one_built_by_its_constructor() -> No
     assert inspect(built).transient
     with pytest.raises(TypeError, match="no attribute"):
         loaded(Conversation, {"id": "c2", "metadata": {}})  # the column's name, not the attribute's
+
+
+async def test_get_takes_the_held_object_and_loads_one_that_is_not(db: Database, tenant: Tenant) -> None:
+    [(_a, first_id), (_b, second_id)] = await customers_with_conversations(db, tenant, 2)
+    async with db.transaction() as session:
+        first = await session.get(Conversation, first_id)
+        assert first is not None
+        first.description = "changed, not flushed"
+        assert await get(session, Conversation, first_id) is first
+        assert held(session, Conversation, second_id) is None
+        second = await get(session, Conversation, second_id)
+        assert second is not None and second.id == second_id
+        assert held(session, Conversation, second_id) is second
+        assert await get(session, Conversation, "0" * 24) is None

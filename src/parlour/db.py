@@ -74,15 +74,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         if dialect.name != "sqlite":
             return super().bind_processor(dialect)
 
+        # SQLAlchemy's SQLite DATETIME storage format, "YYYY-MM-DD HH:MM:SS.ffffff", made in C.
         def process(value: datetime | None) -> str | None:
-            if value is None:
-                return None
-            if value.tzinfo is UTC:  # what `clock.now()` gives: its text without the "+00:00"
+            if value is not None and value.tzinfo is UTC:  # `clock.now()`: its text less "+00:00"
                 return value.isoformat(" ", "microseconds")[:-6]
-            if value.tzinfo is None:
-                raise ValueError("naive datetime given to a UTCDateTime column")
-            # SQLAlchemy's SQLite DATETIME storage format, "YYYY-MM-DD HH:MM:SS.ffffff", in C.
-            return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+            utc = self.process_bind_param(value, dialect)  # naive UTC, or the naive-datetime error
+            return None if utc is None else utc.isoformat(" ", "microseconds")
 
         return process
 
@@ -96,8 +93,8 @@ class UTCDateTime(TypeDecorator[datetime]):
             if len(value) == _STORED_LENGTH and value[19] == ".":
                 # The text written above, read as UTC in one step (`replace` costs more than the parse).
                 return datetime.fromisoformat(value + "+00:00")
-            parsed = datetime.fromisoformat(value)  # what SQLAlchemy's SQLite DATETIME reads with
-            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+            # What SQLAlchemy's SQLite DATETIME reads with, then the method above.
+            return self.process_result_value(datetime.fromisoformat(value), dialect)
 
         return process
 
@@ -539,6 +536,11 @@ def held(session: AsyncSession, cls: type[M], key: Any) -> M | None:
     if instance is None or instance_state(instance).expired:
         return None
     return cast(M, instance)
+
+
+async def get(session: AsyncSession, cls: type[M], key: Any) -> M | None:
+    """`session.get`, without its greenlet when the session holds the object already (`held`)."""
+    return held(session, cls, key) or await session.get(cls, key)
 
 
 @cache

@@ -6,9 +6,9 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from parlour import db
 from parlour.conversations import queries as conversation_queries
 from parlour.conversations.models import Conversation
-from parlour.db import held
 from parlour.lib import clock
 from parlour.switchboard.errors import (
     IntegrationNotFound,
@@ -45,22 +45,16 @@ async def switchboard_and_active(
 
     Messages committed together (`Database.together`) share a session: after the first of them,
     both are usually in its identity map already and are taken from there without a statement
-    (`db.held`; the objects themselves, so a change made earlier in the transaction is seen, and
+    (`db.get`; the objects themselves, so a change made earlier in the transaction is seen, and
     one deleted since is looked up again by `session.get`)."""
     active_id = conversation.active_switchboard_integration_id
     kept: dict[str, tuple[Switchboard, dict[str, SwitchboardIntegration]]]
     kept = session.info.setdefault(_KEPT, {})
     if account_id in kept:
         switchboard_kept, integrations = kept[account_id]
-        switchboard = held(session, Switchboard, switchboard_kept.id) or await session.get(
-            Switchboard, switchboard_kept.id
-        )
+        switchboard = await db.get(session, Switchboard, switchboard_kept.id)
         if switchboard is not None and (active_id is None or active_id in integrations):
-            active = None
-            if active_id is not None:
-                active = held(session, SwitchboardIntegration, active_id) or await session.get(
-                    SwitchboardIntegration, active_id
-                )
+            active = None if active_id is None else await db.get(session, SwitchboardIntegration, active_id)
             if active_id is None or (active is not None and active.account_id == account_id):
                 return switchboard, active
     row = (await session.execute(_WITH_ACTIVE, {"account": account_id, "active": active_id})).first()
