@@ -31,7 +31,6 @@ from sqlalchemy import func, select
 from api_messages import machine, parlour_command, redact
 from parlour import wiring
 from parlour.conversations import actions as conversation_actions
-from parlour.conversations import queries as conversation_queries
 from parlour.conversations.models import Message
 from parlour.db import Database
 from parlour.onboarding import actions as onboarding_actions
@@ -90,20 +89,14 @@ async def customer(
     for number in range(count):
 
         async def post(session: Any, number: int = number) -> dict[str, Any]:
-            conversation = await conversation_queries.get_conversation_of_participant(
-                session, account.id, conversation_id, user.id
-            )
-            if conversation is None:
-                raise RuntimeError("the customer's conversation is gone")
-            posted = await conversation_actions.do_post_message(
+            posted = await conversation_actions.do_post_customer_message(
                 session,
                 account,
-                conversation,
+                conversation_id,
                 author,
                 {"type": "text", "text": f"Message {number} of round {round_}: where is my order?"},
                 client_message_id=f"bench-{round_}-{number}",
                 source_type="web",
-                participant_checked=True,
             )
             return posted.json
 

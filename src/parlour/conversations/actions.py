@@ -1,10 +1,11 @@
 """The only writers of conversations, participants and messages."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import Table, bindparam, delete, exists, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,6 +17,7 @@ from parlour.conversations import events, listeners, queries
 from parlour.conversations.errors import (
     AlreadyParticipant,
     ConversationFull,
+    ConversationNotFound,
     DuplicateClientMessageId,
     InvalidMessage,
     MultiConversationsDisabled,
@@ -23,7 +25,7 @@ from parlour.conversations.errors import (
 )
 from parlour.conversations.models import Conversation, Message, Participant
 from parlour.conversations.schemas import BUSINESS_CONTENT_TYPES, USER_CONTENT_TYPES, Content
-from parlour.db import Prepared, UTCDateTime, loaded, row_values
+from parlour.db import Prepared, UTCDateTime, adopt, loaded, row_values
 from parlour.lib import clock, ids
 from parlour.lib.errors import BadRequest
 from parlour.lib.metadata import check_metadata
@@ -287,6 +289,29 @@ _COUNT_MESSAGE = Prepared(
     )
     .returning(_conversations.c.message_count, _conversations.c.last_seq)
 )
+# A customer's message: the same count, on condition that the conversation is of the account and
+# the customer takes part in it; the whole conversation comes back, so it is not read first.
+_participants = cast(Table, Participant.__table__)
+_COUNT_CUSTOMER_MESSAGE = Prepared(
+    update(_conversations)
+    .where(
+        _conversations.c.id == bindparam("conversation"),
+        _conversations.c.account_id == bindparam("account"),
+        _conversations.c.message_count < bindparam("limit"),
+        exists().where(
+            _participants.c.conversation_id == _conversations.c.id,
+            _participants.c.user_id == bindparam("user"),
+        ),
+    )
+    .values(
+        message_count=_conversations.c.message_count + 1,
+        last_seq=_conversations.c.last_seq + 1,
+        last_updated_at=bindparam("now", type_=UTCDateTime()),
+    )
+    .returning(*_conversations.c)
+)
+_COUNT_AT = list(_conversations.c.keys()).index("message_count")
+_SEQ_AT = list(_conversations.c.keys()).index("last_seq")
 _UNCOUNT_MESSAGE = (
     update(_conversations)
     .where(_conversations.c.id == bindparam("conversation"))
@@ -319,32 +344,115 @@ async def do_post_message(
     metadata: dict[str, Any] | None = None,
     client_message_id: str | None = None,
     source_type: str = "api",
-    participant_checked: bool = False,
 ) -> PostedMessage:
-    """Store a message once, however many times it is sent, then let the switchboard react.
-
-    `participant_checked`: the caller found `conversation` through the user author's own
-    participation in this transaction (`queries.get_conversation_of_participant`)."""
+    """Store a message once, however many times it is sent, then let the switchboard react."""
     clean = check_content(author, content)
     clean_metadata = check_metadata(metadata)
     if author.type == "user":
         if author.user is None:
             raise BadRequest("A user author needs a user")
-        checked = participant_checked or (
-            await queries.get_participant(session, conversation.id, author.user.id) is not None
-        )
-        if not checked:
+        if await queries.get_participant(session, conversation.id, author.user.id) is None:
             raise BadRequest("The author is not a participant of this conversation")
     now = clock.now()
     stored = await _COUNT_MESSAGE.first(
         session, {"conversation": conversation.id, "now": now, "limit": MAX_MESSAGES}
     )
     if stored is None:
-        # A full conversation still answers the resend of a message it holds.
-        resent = await _resent(session, conversation, client_message_id, author)
-        if resent is None:
-            raise ConversationFull()
-        return resent
+        return await _resent_to_full(session, conversation, client_message_id, author)
+    return await _store(
+        session,
+        account,
+        conversation,
+        author,
+        clean,
+        clean_metadata,
+        stored,
+        now,
+        client_message_id,
+        source_type,
+    )
+
+
+async def do_post_customer_message(
+    session: AsyncSession,
+    account: Account,
+    conversation_id: str,
+    author: Author,
+    content: dict[str, Any],
+    *,
+    metadata: dict[str, Any] | None = None,
+    client_message_id: str | None = None,
+    source_type: str = "web",
+) -> PostedMessage:
+    """A customer's message to a conversation of their account they take part in, as
+    `do_post_message` stores it; any other conversation is not found (`ConversationNotFound`).
+
+    One statement finds the conversation, checks the customer takes part and counts the message,
+    where reading the conversation first cost a second statement on every message a customer
+    sends. Only when it changes nothing is the conversation read, to tell a conversation that is
+    not the customer's from a full one."""
+    if author.type != "user" or author.user is None:
+        raise BadRequest("A customer's message needs the customer as its author")
+    clean = check_content(author, content)
+    clean_metadata = check_metadata(metadata)
+    now = clock.now()
+    row = await _COUNT_CUSTOMER_MESSAGE.first(
+        session,
+        {
+            "conversation": conversation_id,
+            "account": account.id,
+            "user": author.user.id,
+            "now": now,
+            "limit": MAX_MESSAGES,
+        },
+    )
+    if row is None:
+        conversation = await queries.get_conversation_of_participant(
+            session, account.id, conversation_id, author.user.id
+        )
+        if conversation is None:
+            raise ConversationNotFound()
+        return await _resent_to_full(session, conversation, client_message_id, author)
+    conversation = adopt(session, Conversation, row)
+    stored = (row[_COUNT_AT], row[_SEQ_AT])
+    return await _store(
+        session,
+        account,
+        conversation,
+        author,
+        clean,
+        clean_metadata,
+        stored,
+        now,
+        client_message_id,
+        source_type,
+    )
+
+
+async def _resent_to_full(
+    session: AsyncSession, conversation: Conversation, client_message_id: str | None, author: Author
+) -> PostedMessage:
+    """A full conversation still answers the resend of a message it holds."""
+    resent = await _resent(session, conversation, client_message_id, author)
+    if resent is None:
+        raise ConversationFull()
+    return resent
+
+
+async def _store(
+    session: AsyncSession,
+    account: Account,
+    conversation: Conversation,
+    author: Author,
+    clean: dict[str, Any],
+    clean_metadata: dict[str, Any] | None,
+    stored: tuple[Any, ...],
+    now: datetime,
+    client_message_id: str | None,
+    source_type: str,
+) -> PostedMessage:
+    """The message, once it is counted in its conversation (`stored`: its message count and last
+    sequence number after the count); its event; the switchboard's reaction."""
     message = loaded(
         Message,
         dict(
@@ -370,13 +478,12 @@ async def do_post_message(
         # A resend: the first copy is stored (perhaps by a concurrent request a moment ago). The
         # count taken above is given back; this transaction still holds the conversation's row.
         await session.execute(_UNCOUNT_MESSAGE, {"conversation": conversation.id})
+        _set_counted(conversation, stored[0] - 1, stored[1] - 1, now)
         resent = await _resent(session, conversation, client_message_id, author)
         if resent is None:  # deleted since: the conflict is only ever on the client id
             raise DuplicateClientMessageId()
         return resent
-    for name, value in zip(("message_count", "last_seq"), stored, strict=True):
-        set_committed_value(conversation, name, value)
-    set_committed_value(conversation, "last_updated_at", now)
+    _set_counted(conversation, stored[0], stored[1], now)
     shown = queries.message_json(message)
     if author.type == "business":
         await session.execute(
@@ -398,6 +505,14 @@ async def do_post_message(
     )
     await listeners.notify(session, listeners.MessagePosted(account, conversation, message))
     return PostedMessage(message, created=True, json=shown)
+
+
+def _set_counted(conversation: Conversation, message_count: int, last_seq: int, now: datetime) -> None:
+    """The counters as the statements left them in the database: written by Core statements, so
+    the loaded conversation is told, as loaded values (the ORM has nothing to write back)."""
+    set_committed_value(conversation, "message_count", message_count)
+    set_committed_value(conversation, "last_seq", last_seq)
+    set_committed_value(conversation, "last_updated_at", now)
 
 
 async def _resent(

@@ -187,17 +187,15 @@ async def _send(
     as_author = author or conversation_actions.Author.of_user(customer.user)
 
     async def post(session: AsyncSession) -> dict[str, Any]:
-        conversation = await _own_conversation(session, customer, conversation_id)
-        posted = await conversation_actions.do_post_message(
+        posted = await conversation_actions.do_post_customer_message(
             session,
             customer.account,
-            conversation,
+            conversation_id,
             as_author,
             body.content,
             metadata=body.metadata,
             client_message_id=body.clientMessageId,
             source_type="web",
-            participant_checked=True,
         )
         return posted.json
 
