@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     data_dir: str = "var"
     run_jobs: bool = True
     job_poll_seconds: float = Field(default=0.5, gt=0)
+    # Under load the worker's rounds start at least this far apart, so that one fan-out takes the
+    # events of many commits (jobs/worker.py); an idle worker that is woken starts at once.
+    worker_batch_seconds: float = Field(default=0.05, ge=0, le=5)
     job_lease_seconds: float = Field(default=60.0, gt=0)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     webhook_max_attempts: int = Field(default=8, ge=1, le=30)

@@ -34,6 +34,7 @@ class Worker:
         self.lease = timedelta(seconds=settings.job_lease_seconds)
         self._wake = asyncio.Event()
         self._stopping = False
+        self._backlog = False  # the last round stopped at a batch limit with more waiting
         self.http = httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, follow_redirects=False)
 
     def wake(self) -> None:
@@ -42,13 +43,26 @@ class Worker:
 
     async def run(self) -> None:
         log.info("worker.started", worker=self.worker_id)
+        loop = asyncio.get_running_loop()
+        next_round = 0.0
         while not self._stopping:
+            # Rounds start at least `worker_batch_seconds` apart unless the last one left work
+            # behind. A busy server commits hundreds of times a second and wakes the worker at
+            # each; a round per commit (two write transactions, sharing the write lock with the
+            # messages) cost more than the fan-out of its few events. An idle worker that is woken
+            # starts at once, so a lone event's webhooks do not wait.
+            delay = next_round - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            next_round = loop.time() + self.settings.worker_batch_seconds
             try:
                 did = await self.run_once()
             except Exception:
                 log.exception("worker.tick_failed")
                 did = 0
-            if did == 0:
+            if self._backlog:
+                next_round = 0.0
+            elif did == 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self.settings.job_poll_seconds)
                 self._wake.clear()
@@ -58,21 +72,26 @@ class Worker:
         self._wake.set()
         await self.http.aclose()
 
-    async def run_once(self, *, max_jobs: int = 50) -> int:
+    async def run_once(self, *, max_jobs: int = 50, fan_out_batch: int = 200) -> int:
         """Fan out pending events, then run up to `max_jobs` due jobs. Returns the work done."""
         skip_locked = not self.db.is_sqlite
         async with self.db.transaction() as session:
-            done = await webhook_actions.do_fan_out(
-                session, max_attempts=self.settings.webhook_max_attempts, skip_locked=skip_locked
+            fanned = await webhook_actions.do_fan_out(
+                session,
+                max_attempts=self.settings.webhook_max_attempts,
+                batch=fan_out_batch,
+                skip_locked=skip_locked,
             )
-        for _ in range(max_jobs):
+        jobs = 0
+        while jobs < max_jobs:
             async with self.db.transaction() as session:
                 job = await queue.claim(session, self.worker_id, self.lease, skip_locked=skip_locked)
             if job is None:
                 break
-            done += 1
+            jobs += 1
             await self._run(job)
-        return done
+        self._backlog = fanned == fan_out_batch or jobs == max_jobs
+        return fanned + jobs
 
     async def _run(self, job: queue.ClaimedJob) -> None:
         handler = self.handlers.get(job.kind)
