@@ -1,6 +1,8 @@
 """The agent workspace API (PRODUCT §8): sign-in with CSRF and slowing, views, the ticket page,
 changes, notes, attachments and isolation between accounts and between agents' groups."""
 
+import asyncio
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,7 +18,14 @@ from parlour.people import actions as people_actions
 from parlour.switchboard import builtin
 from parlour.widget.audience import CUSTOMER_EVENT_TYPES
 from tests.conftest import Tenant
-from tests.helpers import create_conversation, create_user, post_text
+from tests.helpers import (
+    create_conversation,
+    create_user,
+    customers_with_conversations,
+    post_text,
+    say_as_customer,
+    workspace_answers_first_in,
+)
 
 PASSWORD = "correct horse battery"
 
@@ -540,3 +549,28 @@ async def test_staff_upload_a_file_and_send_it(
         headers={"X-CSRF-Token": agent.csrf, "Cookie": f"parlour_session={agent.token}"},
     )
     assert refused.status_code in (400, 415), refused.text
+
+
+async def test_a_sign_in_holds_up_neither_the_event_loop_nor_customers_messages(
+    http: httpx.AsyncClient, db: Database, tenant: Tenant, team: Team
+) -> None:
+    """Checking a password (argon2) takes about 0.1 s of CPU by design: it runs on a thread and
+    outside the write transaction, so a customer's message sent meanwhile is stored at once."""
+    await workspace_answers_first_in(db, tenant.app_id)  # no AI agent (its model loads slowly)
+    ((user, conversation_id),) = await customers_with_conversations(db, tenant, 1)
+    finished: dict[str, float] = {}
+
+    async def signing_in() -> None:
+        await sign_in(http, tenant, "agent@acme.test")
+        finished["sign-in"] = time.monotonic()
+
+    async def customer() -> None:
+        await asyncio.sleep(0.02)  # the sign-in is checking the password by now
+        async with db.transaction() as session:
+            await say_as_customer(session, tenant, user, conversation_id, "anyone there?")
+        finished["message"] = time.monotonic()
+
+    await asyncio.gather(signing_in(), customer())
+    # On the event loop's thread, or inside the write transaction, the check made the message wait
+    # for the sign-in to end.
+    assert finished["message"] < finished["sign-in"], finished

@@ -63,13 +63,14 @@ def _staff_json(auth: StaffAuth) -> dict[str, Any]:
 @router.post("/session", status_code=201, summary="Sign in")
 async def sign_in(appId: str, body: SignInBody, request: Request, response: Response) -> dict[str, Any]:
     db = get_db(request)
+    # The password is checked in a read, not in the write transaction (`do_sign_in` says why).
+    async with db.reading() as session:
+        account = await account_queries.get_account_or_raise(session, appId)
+        await people_actions.check_sign_in_allowed(session, account, body.email)
+        checked = await people_queries.check_staff_password(session, account.id, body.email, body.password)
     try:
         async with db.transaction() as session:
-            account = await account_queries.get_account_or_raise(session, appId)
-            await people_actions.check_sign_in_allowed(session, account, body.email)
-            signed_in = await people_actions.do_sign_in(
-                session, account, email=body.email, password=body.password
-            )
+            signed_in = await people_actions.do_sign_in(session, account, checked)
             await people_actions.do_clear_sign_in_failures(session, account, body.email)
     except InvalidSignIn:
         # Kept in its own transaction: the refused attempt above was rolled back.
