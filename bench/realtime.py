@@ -33,6 +33,7 @@ import httpx
 from api_messages import (
     Server,
     cli,
+    collector_paused,
     machine,
     parlour_command,
     percentile,
@@ -298,15 +299,16 @@ async def run_benchmark(server: Server, setup: Setup, count: int, messages: int,
         senders = [asyncio.create_task(send_messages(c, messages, tally, start, run)) for c in conversations]
         await asyncio.sleep(SETTLE_S)  # the streams' first frames are in, every sender is waiting
         running.set()
-        server_cpu, client_cpu = process_tree_cpu(server.process.pid), time.process_time()
-        began = time.perf_counter()
-        start.set()
-        acks = await asyncio.gather(*senders)
-        with contextlib.suppress(TimeoutError):  # reported below as missing deliveries
-            await asyncio.wait_for(tally.finished.wait(), DELIVERY_TIMEOUT_S)
-        wall = (tally.last_own_at or time.perf_counter()) - began
-        server_cpu = process_tree_cpu(server.process.pid) - server_cpu
-        client_cpu = time.process_time() - client_cpu
+        with collector_paused():
+            server_cpu, client_cpu = process_tree_cpu(server.process.pid), time.process_time()
+            began = time.perf_counter()
+            start.set()
+            acks = await asyncio.gather(*senders)
+            with contextlib.suppress(TimeoutError):  # reported below as missing deliveries
+                await asyncio.wait_for(tally.finished.wait(), DELIVERY_TIMEOUT_S)
+            wall = (tally.last_own_at or time.perf_counter()) - began
+            server_cpu = process_tree_cpu(server.process.pid) - server_cpu
+            client_cpu = time.process_time() - client_cpu
         # Let the fan-out to the other agent streams finish: complete, or quiet for a while.
         expected_frames = (count if agents == "account" else 1) * count * messages
         while tally.message_frames < expected_frames and not tally.closed:
