@@ -1,9 +1,9 @@
 """Reads for integrations, switchboards and switchboard integrations."""
 
 import hashlib
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from parlour import db
@@ -25,12 +25,18 @@ async def get_switchboard(session: AsyncSession, account_id: str) -> Switchboard
     return found
 
 
-# Built once: every message passes through the switchboard.
-_WITH_ACTIVE = (
-    select(Switchboard, SwitchboardIntegration)
-    .outerjoin(SwitchboardIntegration, SwitchboardIntegration.id == bindparam("active"))
-    .where(Switchboard.account_id == bindparam("account"))
+# Built once: every message passes through the switchboard. A Core statement whose row is made
+# into the session's objects (`db.adopt`): through the ORM, this read cost several times the
+# statement, once per transaction, so once per message when messages come one at a time.
+_switchboards = cast(Table, Switchboard.__table__)
+_integrations = cast(Table, SwitchboardIntegration.__table__)
+_WITH_ACTIVE = db.Prepared(
+    select(*_switchboards.c, *_integrations.c)
+    .select_from(_switchboards)
+    .outerjoin(_integrations, _integrations.c.id == bindparam("active"))
+    .where(_switchboards.c.account_id == bindparam("account"))
 )
+_SWITCHBOARD_COLUMNS = len(_switchboards.c)
 
 
 # Where a session keeps the switchboards and integrations it has read, by account: the identity
@@ -57,10 +63,12 @@ async def switchboard_and_active(
             active = None if active_id is None else await db.get(session, SwitchboardIntegration, active_id)
             if active_id is None or (active is not None and active.account_id == account_id):
                 return switchboard, active
-    row = (await session.execute(_WITH_ACTIVE, {"account": account_id, "active": active_id})).first()
+    row = await _WITH_ACTIVE.first(session, {"account": account_id, "active": active_id})
     if row is None:
         return None, None
-    switchboard, active = row[0], row[1]
+    switchboard = db.adopt(session, Switchboard, row[:_SWITCHBOARD_COLUMNS])
+    joined = row[_SWITCHBOARD_COLUMNS:]
+    active = None if joined[0] is None else db.adopt(session, SwitchboardIntegration, joined)
     integrations = kept[account_id][1] if account_id in kept else {}
     if active is not None:
         integrations[active.id] = active
