@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from parlour import __version__, wiring
 from parlour.api import docs, errors
-from parlour.api.metrics import RequestMetrics
+from parlour.api.metrics import RequestMetrics, loop_lag_watched
 from parlour.api.router import router
 from parlour.db import Database
 from parlour.http import UPLOAD_OVERHEAD_BYTES, BodySizeLimit, ClientApiCors, RefuseNulInUrl
@@ -101,7 +101,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         if owns_db:  # a server process, not an app inside a test
             settle_heap()
         try:
-            yield
+            async with loop_lag_watched():
+                yield
         finally:
             if bridge is not None:
                 await bridge.stop()
