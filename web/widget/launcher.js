@@ -272,6 +272,9 @@ async function start() {
   if (!appId) return fail("the snippet needs data-app-id");
   const queued = (window.parlour && window.parlour.q) || [];
   window.parlour = parlour;
+  // Listeners first: the launcher is on the page, and can be opened, while the config loads, and
+  // an event emitted before its listener was added would be lost.
+  for (const args of queued) if (args[0] === "messenger:on") parlour(...args);
   render();
   document.body.appendChild(host);
   try {
@@ -283,7 +286,7 @@ async function start() {
   }
   configLoaded();
   render();
-  for (const args of queued) parlour(...args);
+  for (const args of queued) if (args[0] !== "messenger:on") parlour(...args);
   if (hasHistory() && !core.messenger) withMessenger(() => {});
 }
 
