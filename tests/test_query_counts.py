@@ -38,6 +38,8 @@ def counting(db: Database) -> Iterator[list[str]]:
 
     # SQLite reads outside a write transaction have an engine of their own; count both.
     listeners: list[tuple[Any, str, Any]] = [(db.read_engine.sync_engine, "before_cursor_execute", before)]
+    if db.lookup_engine is not db.read_engine:  # SQLite's lookups (credentials) have one too
+        listeners.append((db.lookup_engine.sync_engine, "before_cursor_execute", before))
     if db.engine is not db.read_engine:
         pool = db.engine.sync_engine.pool
         listeners += [(pool, "checkout", checkout), (pool, "checkin", checkin)]

@@ -216,8 +216,20 @@ class Database:
                 self.engine, autocheckpoint=WRITER_AUTOCHECKPOINT_PAGES, cache_kib=WRITER_CACHE_KIB
             )
             _configure_sqlite(self.read_engine)
+            # Lookups (`looking_up`): short reads by key on the loop's thread, as the writes are.
+            self.lookup_engine = create_async_engine(
+                self.engine.url,
+                echo=echo,
+                json_serializer=jsontext.dumps,
+                json_deserializer=jsontext.loads,
+                connect_args={"timeout": sqlite_busy_timeout_ms / 1000, "factory": _Connection},
+            )
+            _configure_sqlite(self.lookup_engine)
+        else:
+            self.lookup_engine = self.read_engine
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
+        self.lookup_sessions = async_sessionmaker(self.lookup_engine, expire_on_commit=False)
         self._after_commit: list[AfterCommit] = []
         # SQLite allows one writer: queueing writers here is cheaper than retrying on SQLITE_BUSY.
         self.write_lock: asyncio.Lock | None = asyncio.Lock() if self.is_sqlite else None
@@ -364,6 +376,20 @@ class Database:
             yield session
 
     @asynccontextmanager
+    async def looking_up(self) -> AsyncIterator[AsyncSession]:
+        """A read of a few rows found by key (a credential, a stream's head, a replay batch), for
+        the paths every request and every new connection take.
+
+        On SQLite its statements run on the event loop's thread (`InlineSQLiteDialect`, a
+        connection of its own, never the writer's): through aiosqlite each statement is handed to
+        a thread and back several times, which cost more than the read; opening a customer's
+        stream took 8 ms of server CPU, mostly such hand-offs. Not for reads that may be long
+        (lists of a whole account, reports): those stay on `reading`, off the loop's thread.
+        Elsewhere the same as `reading`."""
+        async with self.lookup_sessions() as session:
+            yield session
+
+    @asynccontextmanager
     async def _writer(self) -> AsyncIterator[None]:
         if self.write_lock is None:
             yield
@@ -380,6 +406,8 @@ class Database:
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()
+        if self.lookup_engine is not self.read_engine:
+            await self.lookup_engine.dispose()
 
 
 Processor = Callable[[Any], Any] | None

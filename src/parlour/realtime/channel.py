@@ -85,7 +85,7 @@ def error_frame(frame: dict[str, Any], failure: Exception | None) -> dict[str, A
 
 
 async def stream_head(db: Database, account_id: str) -> int:
-    async with db.reading() as session:
+    async with db.looking_up() as session:
         head = await session.scalar(select(EventStream.last_seq).where(EventStream.account_id == account_id))
     return int(head or 0)
 

@@ -262,7 +262,7 @@ class Hub:
                 room.settle(subscriber)
 
     async def _head(self, account_id: str) -> int:
-        async with self.db.reading() as session:
+        async with self.db.looking_up() as session:
             head = await session.scalar(
                 select(EventStream.last_seq).where(EventStream.account_id == account_id)
             )
@@ -383,6 +383,6 @@ class Hub:
         query = select(EventRecord).where(EventRecord.account_id == account_id, EventRecord.seq > after_seq)
         if up_to_seq is not None:
             query = query.where(EventRecord.seq <= up_to_seq)
-        async with self.db.reading() as session:
+        async with self.db.looking_up() as session:
             rows = list(await session.scalars(query.order_by(EventRecord.seq).limit(REPLAY_BATCH)))
         return as_committed(rows)

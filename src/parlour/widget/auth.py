@@ -45,7 +45,7 @@ async def authenticate_customer(session: AsyncSession, app_id: str, credential: 
 
 
 async def require_customer(appId: str, request: Request) -> Customer:
-    async with get_db(request).reading() as session:
+    async with get_db(request).looking_up() as session:
         return await authenticate_customer(session, appId, request.headers.get("authorization"))
 
 

@@ -238,7 +238,7 @@ async def stream(websocket: WebSocket, appId: str) -> None:
         hello = await channel.receive_json(websocket, within=10)
         if hello.get("type") != "hello":
             raise ValueError("the first frame must be hello")
-        async with db.reading() as session:
+        async with db.looking_up() as session:
             customer = await authenticate_customer(session, appId, _str(hello.get("auth")))
             conversations = await conversation_queries.list_conversations_of_user(
                 session, customer.account.id, customer.user.id, check_page(None, None, 100)

@@ -77,7 +77,7 @@ async def authenticate_staff(session: AsyncSession, app_id: str, token: str | No
 async def require_staff(appId: str, request: Request) -> StaffAuth:
     authorization = request.headers.get("authorization")
     token = session_token(authorization, request.cookies.get(COOKIE))
-    async with get_db(request).reading() as session:
+    async with get_db(request).looking_up() as session:
         auth = await authenticate_staff(session, appId, token)
     from_cookie = not (authorization and authorization.lower().startswith("session "))
     if from_cookie and request.method not in SAFE_METHODS:

@@ -405,7 +405,7 @@ async def stream(websocket: WebSocket, appId: str) -> None:
     async def recheck() -> None:
         # Signed out, deactivated, demoted or moved between groups since the hello: the stream
         # follows (or ends) instead of keeping the rights it started with.
-        async with db.reading() as session:
+        async with db.looking_up() as session:
             frames.auth = await authenticate_staff(session, appId, token)
         audience.is_admin, audience.group_ids = frames.auth.is_admin, frames.auth.group_ids
 
