@@ -277,16 +277,17 @@ async def get_participant_for_leave(
 # Core statements on the table: the counters come back by RETURNING and are set on the loaded
 # conversation below, so the ORM has nothing to synchronise.
 _conversations = cast(Table, Conversation.__table__)
+_COUNTED = {
+    "message_count": _conversations.c.message_count + 1,
+    "last_seq": _conversations.c.last_seq + 1,
+    "last_updated_at": bindparam("now", type_=UTCDateTime()),
+}
 _COUNT_MESSAGE = Prepared(
     update(_conversations)
     .where(
         _conversations.c.id == bindparam("conversation"), _conversations.c.message_count < bindparam("limit")
     )
-    .values(
-        message_count=_conversations.c.message_count + 1,
-        last_seq=_conversations.c.last_seq + 1,
-        last_updated_at=bindparam("now", type_=UTCDateTime()),
-    )
+    .values(_COUNTED)
     .returning(_conversations.c.message_count, _conversations.c.last_seq)
 )
 # A customer's message: the same count, on condition that the conversation is of the account and
@@ -303,11 +304,7 @@ _COUNT_CUSTOMER_MESSAGE = Prepared(
             _participants.c.user_id == bindparam("user"),
         ),
     )
-    .values(
-        message_count=_conversations.c.message_count + 1,
-        last_seq=_conversations.c.last_seq + 1,
-        last_updated_at=bindparam("now", type_=UTCDateTime()),
-    )
+    .values(_COUNTED)
     .returning(*_conversations.c)
 )
 _COUNT_AT = list(_conversations.c.keys()).index("message_count")
@@ -334,6 +331,30 @@ _INSERT_ONCE = {
 }
 
 
+@dataclass(frozen=True)
+class _Draft:
+    """A message checked and ready to store: what both ways of posting prepare the same way."""
+
+    author: Author
+    content: dict[str, Any]
+    metadata: dict[str, Any] | None
+    client_message_id: str | None
+    source_type: str
+    now: datetime
+
+    @classmethod
+    def checked(
+        cls,
+        author: Author,
+        content: dict[str, Any],
+        metadata: dict[str, Any] | None,
+        client_message_id: str | None,
+        source_type: str,
+    ) -> "_Draft":
+        clean = check_content(author, content)
+        return cls(author, clean, check_metadata(metadata), client_message_id, source_type, clock.now())
+
+
 async def do_post_message(
     session: AsyncSession,
     account: Account,
@@ -346,31 +367,18 @@ async def do_post_message(
     source_type: str = "api",
 ) -> PostedMessage:
     """Store a message once, however many times it is sent, then let the switchboard react."""
-    clean = check_content(author, content)
-    clean_metadata = check_metadata(metadata)
+    draft = _Draft.checked(author, content, metadata, client_message_id, source_type)
     if author.type == "user":
         if author.user is None:
             raise BadRequest("A user author needs a user")
         if await queries.get_participant(session, conversation.id, author.user.id) is None:
             raise BadRequest("The author is not a participant of this conversation")
-    now = clock.now()
     stored = await _COUNT_MESSAGE.first(
-        session, {"conversation": conversation.id, "now": now, "limit": MAX_MESSAGES}
+        session, {"conversation": conversation.id, "now": draft.now, "limit": MAX_MESSAGES}
     )
     if stored is None:
-        return await _resent_to_full(session, conversation, client_message_id, author)
-    return await _store(
-        session,
-        account,
-        conversation,
-        author,
-        clean,
-        clean_metadata,
-        stored,
-        now,
-        client_message_id,
-        source_type,
-    )
+        return await _resent_to_full(session, conversation, draft)
+    return await _store(session, account, conversation, draft, stored)
 
 
 async def do_post_customer_message(
@@ -393,16 +401,14 @@ async def do_post_customer_message(
     not the customer's from a full one."""
     if author.type != "user" or author.user is None:
         raise BadRequest("A customer's message needs the customer as its author")
-    clean = check_content(author, content)
-    clean_metadata = check_metadata(metadata)
-    now = clock.now()
+    draft = _Draft.checked(author, content, metadata, client_message_id, source_type)
     row = await _COUNT_CUSTOMER_MESSAGE.first(
         session,
         {
             "conversation": conversation_id,
             "account": account.id,
             "user": author.user.id,
-            "now": now,
+            "now": draft.now,
             "limit": MAX_MESSAGES,
         },
     )
@@ -412,28 +418,14 @@ async def do_post_customer_message(
         )
         if conversation is None:
             raise ConversationNotFound()
-        return await _resent_to_full(session, conversation, client_message_id, author)
+        return await _resent_to_full(session, conversation, draft)
     conversation = adopt(session, Conversation, row)
-    stored = (row[_COUNT_AT], row[_SEQ_AT])
-    return await _store(
-        session,
-        account,
-        conversation,
-        author,
-        clean,
-        clean_metadata,
-        stored,
-        now,
-        client_message_id,
-        source_type,
-    )
+    return await _store(session, account, conversation, draft, (row[_COUNT_AT], row[_SEQ_AT]))
 
 
-async def _resent_to_full(
-    session: AsyncSession, conversation: Conversation, client_message_id: str | None, author: Author
-) -> PostedMessage:
+async def _resent_to_full(session: AsyncSession, conversation: Conversation, draft: _Draft) -> PostedMessage:
     """A full conversation still answers the resend of a message it holds."""
-    resent = await _resent(session, conversation, client_message_id, author)
+    resent = await _resent(session, conversation, draft.client_message_id, draft.author)
     if resent is None:
         raise ConversationFull()
     return resent
@@ -443,16 +435,12 @@ async def _store(
     session: AsyncSession,
     account: Account,
     conversation: Conversation,
-    author: Author,
-    clean: dict[str, Any],
-    clean_metadata: dict[str, Any] | None,
+    draft: _Draft,
     stored: tuple[Any, ...],
-    now: datetime,
-    client_message_id: str | None,
-    source_type: str,
 ) -> PostedMessage:
     """The message, once it is counted in its conversation (`stored`: its message count and last
     sequence number after the count); its event; the switchboard's reaction."""
+    author, clean, now = draft.author, draft.content, draft.now
     message = loaded(
         Message,
         dict(
@@ -467,9 +455,9 @@ async def _store(
             author_avatar_url=author.avatar_url,
             content_type=clean["type"],
             content=clean,
-            metadata_=clean_metadata,
-            source={"type": source_type},
-            client_message_id=client_message_id,
+            metadata_=draft.metadata,
+            source={"type": draft.source_type},
+            client_message_id=draft.client_message_id,
             received=now,
         ),
     )
@@ -479,7 +467,7 @@ async def _store(
         # count taken above is given back; this transaction still holds the conversation's row.
         await session.execute(_UNCOUNT_MESSAGE, {"conversation": conversation.id})
         _set_counted(conversation, stored[0] - 1, stored[1] - 1, now)
-        resent = await _resent(session, conversation, client_message_id, author)
+        resent = await _resent(session, conversation, draft.client_message_id, author)
         if resent is None:  # deleted since: the conflict is only ever on the client id
             raise DuplicateClientMessageId()
         return resent

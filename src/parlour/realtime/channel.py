@@ -15,15 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import structlog
-from sqlalchemy import select
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from parlour.db import Database
 from parlour.lib import clock, jsontext
 from parlour.lib.errors import ParlourError
-from parlour.outbox.models import EventStream
 from parlour.outbox.recorder import CommittedEvent
-from parlour.realtime.hub import Hub, SlowConsumer, Subscriber, TooFarBehind
+from parlour.realtime.hub import Hub, SlowConsumer, Subscriber, TooFarBehind, stream_head
 
 log = structlog.get_logger("parlour.realtime")
 
@@ -82,12 +80,6 @@ def error_frame(frame: dict[str, Any], failure: Exception | None) -> dict[str, A
     else:
         code, title = "bad_request", str(failure)[:300]
     return {"type": "error", "code": code, "title": title, "clientMessageId": frame.get("clientMessageId")}
-
-
-async def stream_head(db: Database, account_id: str) -> int:
-    async with db.looking_up() as session:
-        head = await session.scalar(select(EventStream.last_seq).where(EventStream.account_id == account_id))
-    return int(head or 0)
 
 
 async def resume_point(db: Database, account_id: str, requested: object) -> int:

@@ -204,6 +204,13 @@ class Subscriber:
         return item
 
 
+async def stream_head(db: Database, account_id: str) -> int:
+    """The seq of the account's latest committed event (0 before the first)."""
+    async with db.looking_up() as session:
+        head = await session.scalar(select(EventStream.last_seq).where(EventStream.account_id == account_id))
+    return int(head or 0)
+
+
 class Hub:
     def __init__(self, db: Database, *, resync_every: float | None = None) -> None:
         self.db = db
@@ -262,11 +269,7 @@ class Hub:
                 room.settle(subscriber)
 
     async def _head(self, account_id: str) -> int:
-        async with self.db.looking_up() as session:
-            head = await session.scalar(
-                select(EventStream.last_seq).where(EventStream.account_id == account_id)
-            )
-        return int(head or 0)
+        return await stream_head(self.db, account_id)
 
     def unsubscribe(self, subscriber: Subscriber) -> None:
         watchers = self._subscribers.get(subscriber.account_id)
