@@ -1,5 +1,6 @@
 """The migrations are the schema: reversible, and identical to what the models declare."""
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -55,6 +56,42 @@ def test_existing_events_are_numbered_per_account_by_the_stream_migration(tmp_pa
         streams = dict(connection.execute("SELECT account_id, last_seq FROM event_streams").fetchall())
     assert events == [(a, 1), (b, 1), (a, 2)]
     assert streams == {a: 2, b: 1}
+
+
+def test_existing_webhooks_keep_their_events_queued_after_the_triggers_migration(tmp_path: Path) -> None:
+    path = tmp_path / "triggers.db"
+    migrate.upgrade(f"sqlite+aiosqlite:///{path}", "0008")
+    a, b = "a" * 24, "b" * 24
+    with sqlite3.connect(path) as connection:
+        for account in (a, b):
+            connection.execute(
+                "INSERT INTO accounts (id, name, display_name, mode, locale, time_zone, settings, "
+                "created_at) "
+                "VALUES (?, ?, ?, 'messaging', 'en', 'UTC', '{}', '2026-01-01 00:00:00')",
+                (account, account, account),
+            )
+            connection.execute("INSERT INTO event_streams (account_id, last_seq) VALUES (?, 0)", (account,))
+        connection.execute(
+            "INSERT INTO integrations (id, account_id, type, status, created_at) "
+            "VALUES (?, ?, 'custom', 'active', '2026-01-01 00:00:00')",
+            ("i" * 24, a),
+        )
+        for index, triggers in enumerate(('["conversation:message"]', '["conversation:create", "*"]')):
+            connection.execute(
+                "INSERT INTO webhooks (id, account_id, integration_id, target, triggers, sealed_secret, "
+                "include_full_user, include_full_source, created_at) "
+                "VALUES (?, ?, ?, 'https://example.com', ?, 'x', 0, 0, '2026-01-01 00:00:00')",
+                (str(index) * 24, a, "i" * 24, triggers),
+            )
+    migrate.upgrade(f"sqlite+aiosqlite:///{path}")
+    with sqlite3.connect(path) as connection:
+        streams = dict(
+            connection.execute("SELECT account_id, webhook_triggers FROM event_streams").fetchall()
+        )
+    assert {account: json.loads(triggers) for account, triggers in streams.items()} == {
+        a: ["*", "conversation:create", "conversation:message"],
+        b: [],
+    }
 
 
 def test_the_hot_paths_reads_use_an_index_and_sort_nothing(tmp_path: Path) -> None:

@@ -10,15 +10,18 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from parlour.app import create_app
 from parlour.db import Database
 from parlour.jobs import queue
 from parlour.jobs.queue import Job
 from parlour.jobs.worker import Worker
 from parlour.lib import clock
+from parlour.outbox.models import EventRecord
 from parlour.settings import Settings
 from parlour.webhooks import actions as webhook_actions
+from tests.conftest import AppClient, Tenant
 from tests.helpers import create_conversation, create_user, post_text, workspace_answers_first
 from tests.receiver import Receiver, start_receiver
 
@@ -231,3 +234,69 @@ async def test_webhooks_are_managed_through_the_api(api: httpx.AsyncClient) -> N
     assert (await api.get(f"{base}/{webhook['id']}")).status_code == 404
     assert (await api.delete(f"integrations/{integration['id']}")).status_code == 200
     assert (await api.get("integrations")).json()["integrations"] == []
+
+
+async def _queued_since(db: Database, after: int) -> list[tuple[str, bool]]:
+    async with db.reading() as session:
+        rows = await session.execute(
+            select(EventRecord.type, EventRecord.webhooks_pending)
+            .where(EventRecord.id > after, EventRecord.type.like("conversation:%"))
+            .order_by(EventRecord.id)
+        )
+        return [(type_, pending) for type_, pending in rows]
+
+
+async def _last_event_id(db: Database) -> int:
+    async with db.reading() as session:
+        return int(await session.scalar(select(func.max(EventRecord.id))) or 0)
+
+
+async def test_events_are_queued_for_the_fan_out_only_while_a_webhook_wants_them(
+    api: httpx.AsyncClient, worker: Worker, receiver: Receiver, db: Database
+) -> None:
+    conversation = await _conversation_with_message(api, "before any webhook")
+    assert await _queued_since(db, 0) and not any(pending for _, pending in await _queued_since(db, 0))
+    assert await worker.run_once() == 0  # nothing for the fan-out to read or rewrite
+
+    mark = await _last_event_id(db)
+    integration = await _subscribe(api, receiver.url, ["conversation:create"])
+    assert (await post_text(api, conversation, "not subscribed")).status_code == 201
+    await create_user(api, "customer-2")
+    await create_conversation(api, "customer-2")
+    assert await _queued_since(db, mark) == [("conversation:message", False), ("conversation:create", True)]
+
+    mark = await _last_event_id(db)
+    webhook = integration["webhooks"][0]
+    path = f"integrations/{integration['id']}/webhooks/{webhook['id']}"
+    assert (await api.patch(path, json={"triggers": ["*"]})).status_code == 200
+    assert (await post_text(api, conversation, "everything now")).status_code == 201
+    assert await _queued_since(db, mark) == [("conversation:message", True)]
+    await worker.run_once()
+    await worker.run_once()
+    texts = [
+        d.json["events"][0]["payload"].get("message", {}).get("content", {}).get("text")
+        for d in receiver.deliveries
+    ]
+    assert texts == [None, "everything now"]  # the conversation:create, then the message
+
+    mark = await _last_event_id(db)
+    assert (await api.delete(f"integrations/{integration['id']}")).status_code == 200
+    assert (await post_text(api, conversation, "after the integration went")).status_code == 201
+    assert await _queued_since(db, mark) == [("conversation:message", False)]
+
+
+async def test_an_account_is_only_queued_for_its_own_webhooks(
+    api: httpx.AsyncClient, other_tenant: Tenant, receiver: Receiver, db: Database, settings: Settings
+) -> None:
+    async with AppClient(
+        other_tenant.app_id,
+        transport=httpx.ASGITransport(app=create_app(settings, db=db)),
+        base_url="http://parlour.test",
+        headers=other_tenant.auth_header,
+    ) as other:
+        await _subscribe(other, receiver.url, ["*"])
+    mark = await _last_event_id(db)
+    await _conversation_with_message(api)
+    assert [pending for _, pending in await _queued_since(db, mark)] and not any(
+        pending for _, pending in await _queued_since(db, mark)
+    )

@@ -75,4 +75,4 @@ async def do_remove_webhook(session: AsyncSession, account: Account, webhook: We
     )
     await webhook_actions.do_delete_webhook(session, webhook)
     if not await webhook_queries.list_webhooks(session, integration.id):
-        await switchboard_actions.do_delete_integration(session, account, integration)
+        await webhook_actions.do_delete_custom_integration(session, account, integration)

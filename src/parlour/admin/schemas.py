@@ -10,13 +10,12 @@ from parlour.accounts import actions as account_actions
 from parlour.lib.errors import ParlourError
 from parlour.lib.schemas import StrictBody
 from parlour.macros.schemas import MacroActions
-from parlour.outbox.recorder import WEBHOOK_TRIGGERS
+from parlour.outbox.recorder import ALL_TRIGGERS, WEBHOOK_TRIGGERS
 from parlour.people import actions as people_actions
 from parlour.webhooks import actions as webhook_actions
 
 Name = Annotated[StrictStr, Field(min_length=1, max_length=100)]
 Id = Annotated[StrictStr, Field(min_length=1, max_length=40)]
-ALL_TRIGGERS = "*"
 
 
 class Strict(StrictBody):

@@ -48,3 +48,7 @@ class EventStream(Base):
         String(24), ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True
     )
     last_seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"), default=0)
+    # The event types the account's webhooks subscribe to ("*": all), read with the seq: an event
+    # is queued for the webhook fan-out only when a webhook may want it. Kept by the webhooks'
+    # actions in their own transaction, so that it changes in step with the events' order.
+    webhook_triggers: Mapped[list[str]] = mapped_column(JSONType, default=list)

@@ -36,6 +36,8 @@ WEBHOOK_TRIGGERS = frozenset(
         "ticket:sessionEnded",
     }
 )
+# A webhook subscribed to this gets every one of them.
+ALL_TRIGGERS = "*"
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ _TAKE_SEQS = Prepared(
     update(_streams)
     .where(_streams.c.account_id == bindparam("account"))
     .values(last_seq=_streams.c.last_seq + bindparam("count"))
-    .returning(_streams.c.last_seq)
+    .returning(_streams.c.last_seq, _streams.c.webhook_triggers)
 )
 _INSERT = Prepared(insert(_events).returning(_events.c.id, sort_by_parameter_order=True))
 
@@ -79,8 +81,10 @@ class PendingEvent:
     type: str
     payload: dict[str, Any]
     created_at: datetime
-    webhooks_pending: bool
     active_integration_id: str | None
+    # Numbered, and queued for the webhook fan-out when a webhook of the account subscribes to
+    # its type, just before the commit.
+    webhooks_pending: bool = False
     seq: int = 0
     id: int = 0
 
@@ -120,7 +124,6 @@ async def record(
         type=type,
         payload=payload,
         created_at=clock.now(),
-        webhooks_pending=type in WEBHOOK_TRIGGERS,
         active_integration_id=active_integration_id,
     )
     pending: list[PendingEvent] = session.info.setdefault(OUTBOX_KEY, [])
@@ -140,11 +143,15 @@ async def _write_pending(session: AsyncSession) -> None:
     # such transactions cannot wait for each other.
     for account_id in sorted(by_account):
         mine = by_account[account_id]
-        last = await _TAKE_SEQS.scalar(session, {"account": account_id, "count": len(mine)})
-        if last is None:
+        taken = await _TAKE_SEQS.first(session, {"account": account_id, "count": len(mine)})
+        if taken is None:
             raise LookupError(f"account {account_id} has no event stream; create it with open_stream()")
+        last, triggers = taken
+        every = ALL_TRIGGERS in triggers
         for offset, row in enumerate(mine):
             row.seq = last - len(mine) + 1 + offset
+            # An account without webhooks (most) leaves the fan-out nothing to read and rewrite.
+            row.webhooks_pending = row.type in WEBHOOK_TRIGGERS and (every or row.type in triggers)
     ids = await _INSERT.each(session, [row.values() for row in rows])
     for row, (row_id,) in zip(rows, ids, strict=True):
         row.id = row_id
@@ -166,6 +173,19 @@ def as_committed(rows: Sequence[EventRecord] | Sequence[PendingEvent]) -> list[C
         )
         for row in rows
     ]
+
+
+async def subscribe_webhooks(session: AsyncSession, account_id: str, triggers: list[list[str]]) -> None:
+    """What the account's webhooks subscribe to now (each webhook's triggers), for the events
+    recorded after this transaction. Called in the transaction that creates, changes or deletes a
+    webhook: on PostgreSQL the stream's row is locked from here to the commit, as recording events
+    locks it, so an event is queued for the fan-out exactly when it was recorded after a webhook
+    that wants it was committed. A trigger left behind (an integration deleted with its webhooks)
+    only queues events that the fan-out then finds no webhook for."""
+    wanted = sorted({trigger for subscribed in triggers for trigger in subscribed})
+    await session.execute(
+        update(_streams).where(_streams.c.account_id == account_id).values(webhook_triggers=wanted)
+    )
 
 
 async def open_stream(session: AsyncSession, account_id: str) -> None:

@@ -12,7 +12,7 @@ from parlour.conversations import queries as conversation_queries
 from parlour.jobs.queue import enqueue
 from parlour.lib import addresses, clock, ids, sealing
 from parlour.outbox.models import EventRecord
-from parlour.outbox.recorder import WEBHOOK_TRIGGERS
+from parlour.outbox.recorder import ALL_TRIGGERS, WEBHOOK_TRIGGERS, subscribe_webhooks
 from parlour.settings import get_settings
 from parlour.switchboard import actions as switchboard_actions
 from parlour.switchboard import queries as switchboard_queries
@@ -23,7 +23,6 @@ from parlour.webhooks.models import Webhook
 
 DELIVER_JOB = "webhooks.deliver"
 MAX_WEBHOOKS_PER_INTEGRATION = 10
-ALL_TRIGGERS = "*"
 
 
 @dataclass(frozen=True)
@@ -71,7 +70,7 @@ async def do_create_webhook(session: AsyncSession, integration: Integration, spe
         created_at=clock.now(),
     )
     session.add(webhook)
-    await session.flush()
+    await _subscribe(session, integration.account_id)
     return webhook
 
 
@@ -92,13 +91,28 @@ async def do_update_webhook(session: AsyncSession, webhook: Webhook, *, fields: 
         webhook.include_full_user = fields["includeFullUser"]
     if fields.get("includeFullSource") is not None:
         webhook.include_full_source = fields["includeFullSource"]
-    await session.flush()
+    await _subscribe(session, webhook.account_id)
     return webhook
 
 
 async def do_delete_webhook(session: AsyncSession, webhook: Webhook) -> None:
     await session.delete(webhook)
+    await _subscribe(session, webhook.account_id)
+
+
+async def do_delete_custom_integration(
+    session: AsyncSession, account: Account, integration: Integration
+) -> None:
+    """The integration and, with it, its webhooks."""
+    await switchboard_actions.do_delete_integration(session, account, integration)
+    await _subscribe(session, account.id)
+
+
+async def _subscribe(session: AsyncSession, account_id: str) -> None:
+    """Events are queued for the fan-out only for the triggers the account's webhooks name now."""
     await session.flush()
+    hooks = await queries.list_account_webhooks(session, account_id)
+    await subscribe_webhooks(session, account_id, [hook.triggers for hook in hooks])
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,7 @@ async def delete_integration(integrationId: str, request: Request, auth: AppAuth
         integration = await switchboard_queries.get_integration_or_raise(
             session, auth.account.id, integrationId
         )
-        await switchboard_actions.do_delete_integration(session, auth.account, integration)
+        await actions.do_delete_custom_integration(session, auth.account, integration)
     return {}
 
 
