@@ -5,10 +5,15 @@ with work left behind by its batch limits, it goes at once."""
 import asyncio
 import itertools
 import time
+from contextlib import AbstractAsyncContextManager
+from typing import Any
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from parlour.db import Database
+from parlour.jobs import queue
+from parlour.jobs.kinds.base import JobContext
 from parlour.jobs.worker import Worker
 from parlour.settings import Settings
 
@@ -81,3 +86,32 @@ async def test_work_left_behind_by_a_batch_limit_is_taken_without_waiting(spaced
         await running
     # Three rounds that left work behind, and the one after them, all within half a spacing.
     assert len(started) >= 4, started
+
+
+async def test_a_round_with_nothing_to_do_takes_no_write_transaction(
+    spaced: Worker, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under load the worker is woken after every commit; with no event for a webhook and no job
+    due, its rounds only read (on SQLite a write transaction is the writer's turn that customers'
+    messages queue for). With a job due, the round takes it."""
+    writes = 0
+    real = db.transaction
+
+    def counted() -> AbstractAsyncContextManager[AsyncSession]:
+        nonlocal writes
+        writes += 1
+        return real()
+
+    monkeypatch.setattr(db, "transaction", counted)
+    assert await spaced.run_once() == 0
+    assert writes == 0
+
+    async with real() as session:
+        await queue.enqueue(session, "test.nothing", {})
+    spaced.handlers = {**spaced.handlers, "test.nothing": _nothing}
+    assert await spaced.run_once() == 1
+    assert writes >= 2  # the claim, then the job marked done
+
+
+async def _nothing(_context: JobContext, _payload: dict[str, Any]) -> None:
+    return None

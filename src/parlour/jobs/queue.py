@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, select, update
+from sqlalchemy import BigInteger, Index, Integer, Select, String, Text, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -77,18 +77,28 @@ async def enqueue(
         return  # another transaction enqueued the same key first
 
 
-async def claim(
-    session: AsyncSession, worker_id: str, lease: timedelta, *, skip_locked: bool
-) -> ClaimedJob | None:
-    """Take one due job. The lease makes a crashed worker's job due again after `lease`."""
-    now = clock.now()
-    candidates = (
+def _due(now: datetime) -> Select[int]:
+    return (
         select(Job.id)
         .where(Job.status == "queued", Job.run_at <= now)
         .where((Job.locked_until.is_(None)) | (Job.locked_until < now))
         .order_by(Job.run_at, Job.id)
         .limit(1)
     )
+
+
+async def any_due(session: AsyncSession) -> bool:
+    """Whether `claim` would find a job now. A read: a worker with nothing to do takes no write
+    transaction (on SQLite, the one writer's turn, which customers' messages wait for)."""
+    return await session.scalar(_due(clock.now())) is not None
+
+
+async def claim(
+    session: AsyncSession, worker_id: str, lease: timedelta, *, skip_locked: bool
+) -> ClaimedJob | None:
+    """Take one due job. The lease makes a crashed worker's job due again after `lease`."""
+    now = clock.now()
+    candidates = _due(now)
     if skip_locked:
         candidates = candidates.with_for_update(skip_locked=True)
     job_id = await session.scalar(candidates)

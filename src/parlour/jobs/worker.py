@@ -75,15 +75,22 @@ class Worker:
     async def run_once(self, *, max_jobs: int = 50, fan_out_batch: int = 200) -> int:
         """Fan out pending events, then run up to `max_jobs` due jobs. Returns the work done."""
         skip_locked = not self.db.is_sqlite
-        async with self.db.transaction() as session:
-            fanned = await webhook_actions.do_fan_out(
-                session,
-                max_attempts=self.settings.webhook_max_attempts,
-                batch=fan_out_batch,
-                skip_locked=skip_locked,
-            )
+        # Looked at first with a read: under load the worker is woken after every commit, and
+        # mostly finds nothing to do (no webhook wants the events, no job is due).
+        async with self.db.looking_up() as session:
+            pending = await webhook_actions.any_pending(session)
+            due = await queue.any_due(session)
+        fanned = 0
+        if pending:
+            async with self.db.transaction() as session:
+                fanned = await webhook_actions.do_fan_out(
+                    session,
+                    max_attempts=self.settings.webhook_max_attempts,
+                    batch=fan_out_batch,
+                    skip_locked=skip_locked,
+                )
         jobs = 0
-        while jobs < max_jobs:
+        while (due or fanned) and jobs < max_jobs:
             async with self.db.transaction() as session:
                 job = await queue.claim(session, self.worker_id, self.lease, skip_locked=skip_locked)
             if job is None:

@@ -142,6 +142,15 @@ _PENDING = (
 )
 
 
+async def any_pending(session: AsyncSession) -> bool:
+    """Whether `do_fan_out` has events to take: a read, so that a worker with nothing to fan out
+    takes no write transaction."""
+    return await session.scalar(_ANY_PENDING) is not None
+
+
+_ANY_PENDING = select(_events.c.id).where(_events.c.webhooks_pending.is_(True)).limit(1)
+
+
 async def do_fan_out(
     session: AsyncSession, *, max_attempts: int = 8, batch: int = 200, skip_locked: bool = False
 ) -> int:
