@@ -19,6 +19,9 @@ FLOWS = {
     "refund": ["i want a refund", "give me my money back", "how do I get reimbursed", "refund my purchase"],
     "password": ["how do I change my password", "I forgot my password", "reset my login", "can't sign in"],
     "opening_hours": ["when are you open", "what are your opening hours", "are you open on sunday"],
+    # A fifth flow: from five flows on, the ranking also compares phrases in a space fitted to the
+    # flows (nlu.METRIC_FLOWS), so every test of this model goes through that path too.
+    "cancel_order": ["cancel my order", "I no longer want the order", "stop my purchase", "undo my order"],
 }
 
 
@@ -38,6 +41,7 @@ def model() -> IntentModel:
         ("I would like my money back please", "refund"),
         ("I can't remember my password", "password"),
         ("Are you open tomorrow morning?", "opening_hours"),
+        ("Please cancel the order I placed yesterday", "cancel_order"),
     ],
 )
 def test_a_paraphrase_picks_its_flow(model: IntentModel, question: str, flow: str) -> None:
@@ -61,6 +65,14 @@ def test_a_question_no_flow_covers_is_handed_off(model: IntentModel, question: s
     assert decision.best is None
     assert not decision.ambiguous
     assert all(0.0 <= match.score < 0.9 for match in decision.candidates)
+
+
+def test_the_flows_own_space_is_fitted_only_from_five_flows_on(model: IntentModel) -> None:
+    assert model._projection is not None  # FLOWS has five
+    four = IntentModel.train(_examples({k: v for k, v in FLOWS.items() if k != "cancel_order"}))
+    assert four._projection is None
+    decision = four.decide("Where is my parcel? It still hasn't come")
+    assert decision.best is not None and decision.best.label == "track_order"
 
 
 def test_out_of_scope_examples_teach_what_to_hand_off() -> None:
