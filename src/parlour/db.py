@@ -475,6 +475,20 @@ class Prepared:
         row = await self.first(session, params)
         return None if row is None else row[0]
 
+    async def changed(self, session: AsyncSession, params: dict[str, Any]) -> int:
+        """How many rows an INSERT, UPDATE or DELETE without RETURNING wrote (an INSERT ... ON
+        CONFLICT DO NOTHING: 0 or 1). On SQLite, RETURNING makes the statement collect its rows in
+        a temporary table first: a message's insert took 16 us with it and 13 without."""
+        driver = await _inline_driver(session)
+        if driver is None:
+            return int(getattr(await session.execute(self.statement, params), "rowcount", 0))
+        compiled = self._for(params)
+        arguments = compiled.arguments(params)
+        try:
+            return driver.execute(compiled.sql, arguments).rowcount
+        except sqlite3.Error as failure:
+            raise DBAPIError.instance(compiled.sql, arguments, failure, sqlite3.Error) from failure
+
     async def each(self, session: AsyncSession, many: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         """The statement once per parameter set (an INSERT ... RETURNING of several rows): the
         first row each returned, in the order given."""

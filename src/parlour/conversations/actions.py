@@ -317,17 +317,10 @@ _UNCOUNT_MESSAGE = (
 # A resend collides with the first copy on the client id (unique per conversation) and inserts
 # nothing: found without a read before every insert, and without a savepoint to recover from.
 _messages = cast(Table, Message.__table__)
+_CLIENT_ID = ["conversation_id", "client_message_id"]
 _INSERT_ONCE = {
-    "sqlite": Prepared(
-        sqlite_insert(_messages)
-        .on_conflict_do_nothing(index_elements=["conversation_id", "client_message_id"])
-        .returning(_messages.c.id)
-    ),
-    "postgresql": Prepared(
-        postgresql_insert(_messages)
-        .on_conflict_do_nothing(index_elements=["conversation_id", "client_message_id"])
-        .returning(_messages.c.id)
-    ),
+    "sqlite": Prepared(sqlite_insert(_messages).on_conflict_do_nothing(index_elements=_CLIENT_ID)),
+    "postgresql": Prepared(postgresql_insert(_messages).on_conflict_do_nothing(index_elements=_CLIENT_ID)),
 }
 
 
@@ -461,8 +454,8 @@ async def _store(
             received=now,
         ),
     )
-    inserted = await _INSERT_ONCE[session.get_bind().dialect.name].scalar(session, row_values(message))
-    if inserted is None:
+    inserted = await _INSERT_ONCE[session.get_bind().dialect.name].changed(session, row_values(message))
+    if not inserted:
         # A resend: the first copy is stored (perhaps by a concurrent request a moment ago). The
         # count taken above is given back; this transaction still holds the conversation's row.
         await session.execute(_UNCOUNT_MESSAGE, {"conversation": conversation.id})
