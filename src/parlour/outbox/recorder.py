@@ -180,8 +180,9 @@ async def subscribe_webhooks(session: AsyncSession, account_id: str, triggers: l
     recorded after this transaction. Called in the transaction that creates, changes or deletes a
     webhook: on PostgreSQL the stream's row is locked from here to the commit, as recording events
     locks it, so an event is queued for the fan-out exactly when it was recorded after a webhook
-    that wants it was committed. A trigger left behind (an integration deleted with its webhooks)
-    only queues events that the fan-out then finds no webhook for."""
+    that wants it was committed. A trigger missing here would lose deliveries, so every action that
+    adds, changes or removes webhooks (an integration's too) calls this; one left behind would only
+    queue events that the fan-out then finds no webhook for."""
     wanted = sorted({trigger for subscribed in triggers for trigger in subscribed})
     await session.execute(
         update(_streams).where(_streams.c.account_id == account_id).values(webhook_triggers=wanted)

@@ -142,13 +142,13 @@ _PENDING = (
 )
 
 
+_ANY_PENDING = select(_events.c.id).where(_events.c.webhooks_pending.is_(True)).limit(1)
+
+
 async def any_pending(session: AsyncSession) -> bool:
     """Whether `do_fan_out` has events to take: a read, so that a worker with nothing to fan out
     takes no write transaction."""
     return await session.scalar(_ANY_PENDING) is not None
-
-
-_ANY_PENDING = select(_events.c.id).where(_events.c.webhooks_pending.is_(True)).limit(1)
 
 
 async def do_fan_out(
