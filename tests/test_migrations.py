@@ -31,19 +31,23 @@ def test_migrations_go_down_and_up_again(tmp_path: Path) -> None:
     migrate.upgrade(url)
 
 
+def _insert_accounts(connection: sqlite3.Connection, *ids: str) -> None:
+    """Accounts as rows of an old schema (no action can write an old shape any more)."""
+    for account in ids:
+        connection.execute(
+            "INSERT INTO accounts (id, name, display_name, mode, locale, time_zone, settings, created_at) "
+            "VALUES (?, ?, ?, 'messaging', 'en', 'UTC', '{}', '2026-01-01 00:00:00')",
+            (account, account, account),
+        )
+
+
 def test_existing_events_are_numbered_per_account_by_the_stream_migration(tmp_path: Path) -> None:
     # Rows written as the 0001 schema had them (no action can write that old shape any more).
     path = tmp_path / "streams.db"
     migrate.upgrade(f"sqlite+aiosqlite:///{path}", "0001")
     a, b = "a" * 24, "b" * 24
     with sqlite3.connect(path) as connection:
-        for account in (a, b):
-            connection.execute(
-                "INSERT INTO accounts (id, name, display_name, mode, locale, time_zone, settings, "
-                "created_at) "
-                "VALUES (?, ?, ?, 'messaging', 'en', 'UTC', '{}', '2026-01-01 00:00:00')",
-                (account, account, account),
-            )
+        _insert_accounts(connection, a, b)
         for account in (a, b, a):
             connection.execute(
                 "INSERT INTO events (account_id, type, payload, created_at, webhooks_pending) "
@@ -63,13 +67,8 @@ def test_existing_webhooks_keep_their_events_queued_after_the_triggers_migration
     migrate.upgrade(f"sqlite+aiosqlite:///{path}", "0008")
     a, b = "a" * 24, "b" * 24
     with sqlite3.connect(path) as connection:
+        _insert_accounts(connection, a, b)
         for account in (a, b):
-            connection.execute(
-                "INSERT INTO accounts (id, name, display_name, mode, locale, time_zone, settings, "
-                "created_at) "
-                "VALUES (?, ?, ?, 'messaging', 'en', 'UTC', '{}', '2026-01-01 00:00:00')",
-                (account, account, account),
-            )
             connection.execute("INSERT INTO event_streams (account_id, last_seq) VALUES (?, 0)", (account,))
         connection.execute(
             "INSERT INTO integrations (id, account_id, type, status, created_at) "

@@ -482,12 +482,7 @@ class Prepared:
         driver = await _inline_driver(session)
         if driver is None:
             return int(getattr(await session.execute(self.statement, params), "rowcount", 0))
-        compiled = self._for(params)
-        arguments = compiled.arguments(params)
-        try:
-            return driver.execute(compiled.sql, arguments).rowcount
-        except sqlite3.Error as failure:
-            raise DBAPIError.instance(compiled.sql, arguments, failure, sqlite3.Error) from failure
+        return self._execute(driver, params, lambda cursor: cursor.rowcount)[1]
 
     async def each(self, session: AsyncSession, many: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         """The statement once per parameter set (an INSERT ... RETURNING of several rows): the
@@ -505,13 +500,20 @@ class Prepared:
         return found
 
     def _run(self, driver: sqlite3.Connection, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        compiled, rows = self._execute(driver, params, lambda cursor: cursor.fetchall())
+        return [compiled.row(row) for row in rows]
+
+    def _execute(
+        self, driver: sqlite3.Connection, params: dict[str, Any], read: Callable[[sqlite3.Cursor], T]
+    ) -> tuple[_DriverStatement, T]:
+        """The statement on the driver's connection, and what `read` takes of its cursor; driver
+        errors raised as SQLAlchemy's."""
         compiled = self._for(params)
         arguments = compiled.arguments(params)
         try:
-            rows = driver.execute(compiled.sql, arguments).fetchall()
+            return compiled, read(driver.execute(compiled.sql, arguments))
         except sqlite3.Error as failure:
             raise DBAPIError.instance(compiled.sql, arguments, failure, sqlite3.Error) from failure
-        return [compiled.row(row) for row in rows]
 
     def _for(self, params: dict[str, Any]) -> _DriverStatement:
         keys = tuple(params)
